@@ -1,0 +1,159 @@
+//! One run of a step, from banner to summary: everything around the send pattern.
+//!
+//! A step's `main.rs` creates its producer and runs its send loop; this type does the
+//! rest the same way for every step: start the broker, print the banner, pace the
+//! readings, watch for Ctrl+C, flush, print the summary and choose the exit code.
+
+use crate::args::CommonArgs;
+use crate::broker::Broker;
+use crate::output::{self, Mode};
+use crate::producer_config::producer_config;
+use crate::readback;
+use crate::reading::{Clock, ReadingGenerator, SensorReading};
+use crate::send_plan::SendPlan;
+use crate::shutdown;
+use crate::tally::Tally;
+use anyhow::Result;
+use rdkafka::producer::{Producer, ProducerContext};
+use rdkafka::ClientConfig;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The slide's rate for the asynchronous steps, in messages per second.
+pub const DEFAULT_ASYNC_RATE: u32 = 1000;
+
+pub struct Lesson {
+    pub mode: Mode,
+    pub args: CommonArgs,
+    pub broker: Broker,
+    /// Outcome counters, shared with delivery callbacks.
+    pub tally: Arc<Tally>,
+    readings: ReadingGenerator,
+    plan: SendPlan,
+    started: Instant,
+    extra_topics: Vec<String>,
+}
+
+impl Lesson {
+    /// Starts a run: the broker (with `extra_topics` created if embedded), the banner,
+    /// and the stop-signal watcher.
+    pub async fn start(mode: Mode, args: CommonArgs, extra_topics: &[&str]) -> Result<Self> {
+        crate::logging::init();
+        let broker = Broker::connect(&args, extra_topics)?;
+        let tally = Arc::new(Tally::default());
+        let started = Instant::now();
+        let summary_on_second_signal = {
+            let tally = Arc::clone(&tally);
+            Arc::new(move || {
+                println!(
+                    "{}",
+                    output::summary(mode, tally.counts(), started.elapsed())
+                )
+            })
+        };
+        let stop = shutdown::watch_for_stop(summary_on_second_signal);
+        let default_rate = if mode == Mode::Sync {
+            0
+        } else {
+            DEFAULT_ASYNC_RATE
+        };
+        let plan = SendPlan::new(
+            args.count,
+            args.duration,
+            args.rate.unwrap_or(default_rate),
+            stop,
+        );
+        let clock = args
+            .fixed_clock
+            .map_or(Clock::System, |start| Clock::Fixed { start });
+        println!(
+            "{}",
+            output::banner(mode, &broker.describe(&args.topic), &plan.describe())
+        );
+        Ok(Self {
+            mode,
+            readings: ReadingGenerator::new(args.seed, clock),
+            extra_topics: extra_topics.iter().map(|t| t.to_string()).collect(),
+            args,
+            broker,
+            tally,
+            plan,
+            started,
+        })
+    }
+
+    /// The lesson's producer settings for this run's broker.
+    pub fn producer_config(&self) -> ClientConfig {
+        producer_config(self.broker.bootstrap_servers(), &self.args)
+    }
+
+    pub fn topic(&self) -> &str {
+        &self.args.topic
+    }
+
+    /// The next reading to send, once its time has come; `None` when the run is over.
+    pub async fn next_reading(&mut self) -> Option<SensorReading> {
+        if self.plan.next_slot().await {
+            Some(self.readings.next_reading())
+        } else {
+            None
+        }
+    }
+
+    /// Waits up to `--flush-timeout` for every outstanding message to get an outcome.
+    /// Returns how many are still in flight. Never skip this: dropping a producer
+    /// purges its queue, and the messages in it are lost.
+    pub fn flush<C: ProducerContext + 'static>(&self, producer: &impl Producer<C>) -> u64 {
+        // flush blocks this thread; let the runtime move other tasks (the signal
+        // watcher) elsewhere meanwhile.
+        let _ = tokio::task::block_in_place(|| producer.flush(self.args.flush_timeout));
+        producer.in_flight_count().max(0) as u64
+    }
+
+    /// Prints the summary, writes `--dump-topics`, and picks the exit code: success only
+    /// when every message was confirmed (or, for fire-and-forget, handed off).
+    pub fn finish(&self, still_in_flight: u64) -> Result<ExitCode> {
+        let counts = self.tally.counts();
+        println!(
+            "{}",
+            output::summary(self.mode, counts, self.started.elapsed())
+        );
+        if still_in_flight > 0 {
+            println!(
+                "⚠️  {still_in_flight} messages were still in flight after --flush-timeout {}: they may or may not have reached the broker",
+                humantime::format_duration(self.args.flush_timeout)
+            );
+        }
+        if let Some(path) = &self.args.dump_topics {
+            let mut topics = vec![self.topic()];
+            topics.extend(self.extra_topics.iter().map(String::as_str));
+            readback::dump_topics(self.broker.bootstrap_servers(), &topics, path)?;
+        }
+        let success =
+            still_in_flight == 0 && (!self.mode.tracks_outcomes() || counts.all_confirmed());
+        if still_in_flight > 0 {
+            // Exit now: dropping the producer would purge what is left and report it
+            // again as failures after the summary.
+            std::process::exit(1);
+        }
+        Ok(if success {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    }
+
+    /// True once Ctrl+C (or SIGTERM) asked the run to stop.
+    pub fn stop_requested(&self) -> bool {
+        self.plan.stop_requested()
+    }
+}
+
+/// Turns a run's error into one line on stderr and a non-zero exit code.
+pub fn exit_code(result: Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|err| {
+        eprintln!("error: {err:#}");
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,22 @@
+//! Everything the lesson's steps share, one concept per module.
+//!
+//! A step's `main.rs` shows only its send pattern; the sensor readings, flags,
+//! producer settings, embedded broker, pacing, output and read-back live here.
+
+pub mod args;
+pub mod broker;
+pub mod lesson;
+pub mod logging;
+pub mod output;
+pub mod producer_config;
+pub mod queue_full;
+pub mod readback;
+pub mod reading;
+pub mod send_plan;
+pub mod shutdown;
+pub mod tally;
+
+pub use args::CommonArgs;
+pub use lesson::{exit_code, Lesson};
+pub use output::Mode;
+pub use reading::SensorReading;

@@ -1,0 +1,17 @@
+//! Log lines (errors in callbacks, librdkafka's own warnings) go to stderr through `tracing`.
+//!
+//! `RUST_LOG` overrides the default filter, e.g. `RUST_LOG=debug`.
+
+use tracing_subscriber::EnvFilter;
+
+/// Installs the stderr logger once; later calls do nothing.
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,librdkafka=error,rdkafka=error"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,186 @@
+//! What the steps print: the slide's banner, line formats and closing summary.
+//!
+//! Every line is built here, so all four steps speak the same format and the
+//! snapshot tests see one format to keep stable.
+
+use crate::reading::SensorReading;
+use crate::tally::Counts;
+use std::fmt::Display;
+use std::time::Duration;
+
+/// The send pattern a step demonstrates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    FireAndForget,
+    Callback,
+    Sync,
+    FutureTimeout,
+}
+
+impl Mode {
+    /// The banner's upper-case name, as in `(CALLBACK MODE)`.
+    pub fn banner_name(self) -> &'static str {
+        match self {
+            Mode::FireAndForget => "FIRE-AND-FORGET",
+            Mode::Callback => "CALLBACK",
+            Mode::Sync => "SYNC",
+            Mode::FutureTimeout => "FUTURE-TIMEOUT",
+        }
+    }
+
+    /// The banner's description of the mode.
+    pub fn description(self) -> &'static str {
+        match self {
+            Mode::FireAndForget => "Async fire-and-forget",
+            Mode::Callback => "Async with callbacks",
+            Mode::Sync => "Synchronous (await each send)",
+            Mode::FutureTimeout => "Async, then wait on each future with a timeout",
+        }
+    }
+
+    /// Whether this mode ever learns the outcome of a send.
+    pub fn tracks_outcomes(self) -> bool {
+        self != Mode::FireAndForget
+    }
+}
+
+/// The start banner, as on the slide, plus which broker and what plan.
+pub fn banner(mode: Mode, broker: &str, plan: &str) -> String {
+    format!(
+        "🌡️  Starting Humidity Producer ({} MODE)...\n📊 Mode: {}\n🔌 Broker: {broker}\n🎯 Plan: {plan}\n",
+        mode.banner_name(),
+        mode.description()
+    )
+}
+
+/// Step 01: a send handed to the producer, outcome never known.
+pub fn sent_line(reading: &SensorReading) -> String {
+    format!(
+        "📤 SENT: {} | {} | {}%",
+        reading.sensor_id, reading.location, reading.humidity
+    )
+}
+
+/// Step 02: the callback's success, two lines and a blank one, as on the slide.
+pub fn callback_success(reading: &SensorReading, partition: i32, offset: i64) -> String {
+    format!(
+        "✅ SUCCESS: {} | {} | {}%\n   → Partition: {partition} | Offset: {offset} | Timestamp: {}\n",
+        reading.sensor_id, reading.location, reading.humidity, reading.timestamp
+    )
+}
+
+/// Step 02: the callback's failure.
+pub fn callback_failure(reading: &SensorReading, error: &dyn Display) -> String {
+    format!(
+        "❌ FAILED: {} | {} | {}% — {error}\n",
+        reading.sensor_id, reading.location, reading.humidity
+    )
+}
+
+/// Step 03: a synchronous send that came back confirmed.
+pub fn sync_success(reading: &SensorReading, partition: i32, offset: i64) -> String {
+    format!(
+        "⏳ SYNC: {} | {}% → partition {partition}, offset {offset}",
+        reading.sensor_id, reading.humidity
+    )
+}
+
+/// Step 03: a synchronous send that came back failed.
+pub fn sync_failure(reading: &SensorReading, error: &dyn Display) -> String {
+    format!(
+        "❌ SYNC FAILED: {} | {}% — {error}",
+        reading.sensor_id, reading.humidity
+    )
+}
+
+/// Step 04: confirmed before the wait ran out.
+pub fn in_time(reading: &SensorReading, partition: i32, offset: i64) -> String {
+    format!(
+        "✅ IN TIME: {} | {}% → partition {partition}, offset {offset}",
+        reading.sensor_id, reading.humidity
+    )
+}
+
+/// Step 04: the wait ran out; the message is still on its way.
+pub fn timed_out(reading: &SensorReading, waited: Duration) -> String {
+    format!(
+        "⌛ TIMED OUT after {}: {} | {}% — still in flight, the wait ended but the send was not cancelled",
+        humantime::format_duration(waited),
+        reading.sensor_id,
+        reading.humidity
+    )
+}
+
+/// Step 04: the future resolved in time, but with a failure.
+pub fn future_failure(reading: &SensorReading, error: &dyn Display) -> String {
+    format!(
+        "❌ FAILED: {} | {}% — {error}",
+        reading.sensor_id, reading.humidity
+    )
+}
+
+/// The closing summary: sent, confirmed, failed, unconfirmed, elapsed and msg/s.
+pub fn summary(mode: Mode, counts: Counts, elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs_f64();
+    let rate = if seconds > 0.0 {
+        counts.sent as f64 / seconds
+    } else {
+        0.0
+    };
+    let outcomes = if mode.tracks_outcomes() {
+        format!(
+            "confirmed {} | failed {} | unconfirmed {}",
+            counts.confirmed,
+            counts.failed,
+            counts.unconfirmed()
+        )
+    } else {
+        "confirmed ? | failed ? (fire-and-forget never looks)".to_owned()
+    };
+    format!(
+        "📈 Summary: sent {} | {outcomes} | elapsed {seconds:.2}s | {rate:.1} msg/s",
+        counts.sent
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading() -> SensorReading {
+        SensorReading {
+            sensor_id: "sensor-1".into(),
+            location: "kitchen".into(),
+            humidity: 68,
+            timestamp: 1_733_584_800,
+        }
+    }
+
+    #[test]
+    fn lines_match_the_slides() {
+        assert_eq!(
+            callback_success(&reading(), 0, 42),
+            "✅ SUCCESS: sensor-1 | kitchen | 68%\n   → Partition: 0 | Offset: 42 | Timestamp: 1733584800\n"
+        );
+        assert_eq!(
+            sync_success(&reading(), 0, 1),
+            "⏳ SYNC: sensor-1 | 68% → partition 0, offset 1"
+        );
+        assert!(banner(Mode::Callback, "b", "p").starts_with(
+            "🌡️  Starting Humidity Producer (CALLBACK MODE)...\n📊 Mode: Async with callbacks\n"
+        ));
+    }
+
+    #[test]
+    fn summary_counts_and_rate() {
+        let counts = Counts {
+            sent: 10,
+            confirmed: 7,
+            failed: 2,
+        };
+        assert_eq!(
+            summary(Mode::Sync, counts, Duration::from_secs(2)),
+            "📈 Summary: sent 10 | confirmed 7 | failed 2 | unconfirmed 1 | elapsed 2.00s | 5.0 msg/s"
+        );
+    }
+}

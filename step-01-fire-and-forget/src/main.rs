@@ -1,0 +1,64 @@
+//! Step 01: fire-and-forget, the fastest send, and the one that never tells you it failed.
+//!
+//! Run it: `cargo run -p step-01-fire-and-forget -- --count 20`
+//!
+//! Notice: every line says SENT, none says delivered. `send` only hands the record to
+//! librdkafka's queue; nothing in this file ever learns whether the broker took it.
+
+use clap::Parser;
+use common::queue_full::send_waiting_for_room;
+use common::{CommonArgs, Lesson, Mode};
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, ThreadedProducer};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(about = "Step 01: fire-and-forget sends")]
+struct Args {
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut lesson = Lesson::start(Mode::FireAndForget, args.common, &[]).await?;
+    // ANCHOR: producer
+    // A ThreadedProducer polls librdkafka on a background thread. Its default context
+    // ignores every delivery report: that is what "fire-and-forget" means.
+    //
+    // Not a FutureProducer: its `send` is an async fn, and a future that is never
+    // awaited never runs, so the message would never even be queued.
+    let producer: ThreadedProducer<DefaultProducerContext> = lesson.producer_config().create()?;
+    // ANCHOR_END: producer
+
+    // ANCHOR: send_loop
+    while let Some(reading) = lesson.next_reading().await {
+        let payload = reading.to_json();
+        let record = BaseRecord::to(lesson.topic())
+            .key(reading.key())
+            .payload(&payload)
+            .timestamp(reading.timestamp_millis());
+        // Only a local refusal (say, a record too large) comes back here; a broker's
+        // refusal comes later, to a delivery report nobody reads.
+        match send_waiting_for_room(&producer, record).await {
+            Ok(()) => {
+                lesson.tally.record_sent();
+                println!("{}", common::output::sent_line(&reading));
+            }
+            Err((err, _)) => println!(
+                "{} — refused locally: {err}",
+                common::output::sent_line(&reading)
+            ),
+        }
+    }
+    // ANCHOR_END: send_loop
+
+    // ANCHOR: flush
+    // Dropping a producer purges its queue: flush first, or queued messages are lost.
+    let still_in_flight = lesson.flush(&producer);
+    // ANCHOR_END: flush
+    lesson.finish(still_in_flight)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    common::exit_code(run(Args::parse()).await)
+}
