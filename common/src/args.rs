@@ -9,6 +9,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|err| format!("{err} (try e.g. 500ms, 20s, 1m)"))
 }
 
+/// Parses `key=value`, as kcat's -X takes it.
+pub fn parse_property(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("expected KEY=VALUE, got {text:?}")),
+    }
+}
+
 /// The broker outage to simulate: all brokers go down at `start` for `length`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outage {
@@ -80,6 +90,10 @@ pub struct CommonArgs {
     /// Embedded broker only: take every broker down at START for LENGTH, e.g. 3s+4s.
     #[arg(long, value_name = "START+LENGTH", value_parser = parse_outage)]
     pub outage: Option<Outage>,
+
+    /// Any librdkafka property, as in kcat: -X key=value (repeatable; overrides the lesson's settings).
+    #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property)]
+    pub property: Vec<(String, String)>,
 
     /// After the run, read the topics back from the broker and write every record as JSON here.
     #[arg(long, value_name = "FILE")]

@@ -17,11 +17,13 @@ use anyhow::Result;
 use rdkafka::producer::{Producer, ProducerContext};
 use rdkafka::ClientConfig;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 /// The slide's rate for the asynchronous steps, in messages per second.
 pub const DEFAULT_ASYNC_RATE: u32 = 1000;
+/// How long to wait for the broker's first answer before calling it unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Lesson {
     pub mode: Mode,
@@ -31,7 +33,8 @@ pub struct Lesson {
     pub tally: Arc<Tally>,
     readings: ReadingGenerator,
     plan: SendPlan,
-    started: Instant,
+    /// When the first reading was sent: connecting is not counted in msg/s.
+    first_send: Arc<OnceLock<Instant>>,
     extra_topics: Vec<String>,
 }
 
@@ -42,13 +45,14 @@ impl Lesson {
         crate::logging::init();
         let broker = Broker::connect(&args, extra_topics)?;
         let tally = Arc::new(Tally::default());
-        let started = Instant::now();
+        let first_send = Arc::new(OnceLock::new());
         let summary_on_second_signal = {
             let tally = Arc::clone(&tally);
+            let first_send = Arc::clone(&first_send);
             Arc::new(move || {
                 println!(
                     "{}",
-                    output::summary(mode, tally.counts(), started.elapsed())
+                    output::summary(mode, tally.counts(), since(&first_send))
                 )
             })
         };
@@ -79,7 +83,7 @@ impl Lesson {
             broker,
             tally,
             plan,
-            started,
+            first_send,
         })
     }
 
@@ -92,9 +96,39 @@ impl Lesson {
         &self.args.topic
     }
 
+    /// Asks the broker for the topic's metadata before the first send, so an unreachable
+    /// broker or a missing topic is a clear error now, not a silent stall later.
+    pub fn check_connection<C: rdkafka::ClientContext>(
+        &self,
+        client: &rdkafka::client::Client<C>,
+    ) -> Result<()> {
+        let bootstrap_servers = self.broker.bootstrap_servers();
+        let metadata = tokio::task::block_in_place(|| {
+            client.fetch_metadata(Some(self.topic()), CONNECT_TIMEOUT)
+        })
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "no broker reachable at {bootstrap_servers} after {} ({err})",
+                humantime::format_duration(CONNECT_TIMEOUT)
+            )
+        })?;
+        let topic_missing = metadata
+            .topics()
+            .first()
+            .is_none_or(|t| t.error().is_some() || t.partitions().is_empty());
+        if topic_missing {
+            anyhow::bail!(
+                "topic {} does not exist at {bootstrap_servers} (create it, or pick another with --topic)",
+                self.topic()
+            );
+        }
+        Ok(())
+    }
+
     /// The next reading to send, once its time has come; `None` when the run is over.
     pub async fn next_reading(&mut self) -> Option<SensorReading> {
         if self.plan.next_slot().await {
+            self.first_send.get_or_init(Instant::now);
             Some(self.readings.next_reading())
         } else {
             None
@@ -117,7 +151,7 @@ impl Lesson {
         let counts = self.tally.counts();
         println!(
             "{}",
-            output::summary(self.mode, counts, self.started.elapsed())
+            output::summary(self.mode, counts, since(&self.first_send))
         );
         if still_in_flight > 0 {
             println!(
@@ -148,6 +182,10 @@ impl Lesson {
     pub fn stop_requested(&self) -> bool {
         self.plan.stop_requested()
     }
+}
+
+fn since(first_send: &OnceLock<Instant>) -> Duration {
+    first_send.get().map_or(Duration::ZERO, Instant::elapsed)
 }
 
 /// Turns a run's error into one line on stderr and a non-zero exit code.

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod broker;
+pub mod broker_count;
 pub mod lesson;
 pub mod logging;
 pub mod output;
@@ -15,6 +16,8 @@ pub mod reading;
 pub mod send_plan;
 pub mod shutdown;
 pub mod tally;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use args::CommonArgs;
 pub use lesson::{exit_code, Lesson};

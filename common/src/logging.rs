@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 /// Installs the stderr logger once; later calls do nothing.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,librdkafka=error,rdkafka=error"));
+        .unwrap_or_else(|_| EnvFilter::new("warn,librdkafka=off,rdkafka=off"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -26,5 +26,8 @@ pub fn producer_config(bootstrap_servers: &str, args: &CommonArgs) -> ClientConf
             args.delivery_timeout.as_millis().to_string(),
         )
         .set("linger.ms", LINGER_MS.to_string());
+    for (key, value) in &args.property {
+        config.set(key, value);
+    }
     config
 }

@@ -8,7 +8,7 @@
 use clap::Parser;
 use common::queue_full::send_waiting_for_room;
 use common::{CommonArgs, Lesson, Mode};
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, ThreadedProducer};
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -28,6 +28,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // awaited never runs, so the message would never even be queued.
     let producer: ThreadedProducer<DefaultProducerContext> = lesson.producer_config().create()?;
     // ANCHOR_END: producer
+    lesson.check_connection(producer.client())?;
 
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {

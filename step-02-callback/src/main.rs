@@ -12,7 +12,7 @@ use common::queue_full::send_waiting_for_room;
 use common::tally::Tally;
 use common::{CommonArgs, Lesson, Mode, SensorReading};
 use rdkafka::message::Message;
-use rdkafka::producer::{BaseRecord, DeliveryResult, ProducerContext, ThreadedProducer};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::ClientContext;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -63,6 +63,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let producer: ThreadedProducer<DeliveryReporter> =
         lesson.producer_config().create_with_context(reporter)?;
+    lesson.check_connection(producer.client())?;
 
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {

@@ -9,7 +9,7 @@
 use clap::Parser;
 use common::output::{sync_failure, sync_success};
 use common::{CommonArgs, Lesson, Mode};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::util::Timeout;
 use std::process::ExitCode;
 
@@ -23,6 +23,7 @@ struct Args {
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut lesson = Lesson::start(Mode::Sync, args.common, &[]).await?;
     let producer: FutureProducer = lesson.producer_config().create()?;
+    lesson.check_connection(producer.client())?;
 
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {

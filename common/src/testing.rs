@@ -1,0 +1,202 @@
+//! Test helpers (feature `testing`): run a step binary, read back what the broker holds,
+//! and compare it with what the step printed.
+//!
+//! Each step's embedded broker lives inside the step's process, so the step itself
+//! writes the read-back (`--dump-topics`, a plain consumer, see [`crate::readback`])
+//! before it exits; the tests then hold the printed report against it.
+
+use crate::readback::StoredRecord;
+use crate::reading::{Clock, ReadingGenerator, SensorReading};
+use crate::tally::Counts;
+use regex::Regex;
+use std::collections::{BTreeMap, HashMap};
+use std::process::Command;
+
+/// The fixed clock every test uses: the slide's timestamp.
+pub const TEST_CLOCK: i64 = 1_733_584_800;
+/// The seed every test uses.
+pub const TEST_SEED: u64 = 7;
+
+/// What one run of a step printed, how it exited, and what the broker held after it.
+pub struct StepRun {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: Option<i32>,
+    /// Topic → records, as read back from the broker at the end of the run.
+    pub topics: BTreeMap<String, Vec<StoredRecord>>,
+}
+
+impl StepRun {
+    /// The records of `topic` (empty when nothing was read back).
+    pub fn records(&self, topic: &str) -> &[StoredRecord] {
+        self.topics.get(topic).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Runs a step binary with the test seed and clock, plus `args`, and reads back its topics.
+pub fn run_step(binary: &str, args: &[&str]) -> StepRun {
+    let dump = tempfile::NamedTempFile::new().expect("a temporary file");
+    let output = Command::new(binary)
+        .args(["--seed", &TEST_SEED.to_string()])
+        .args(["--fixed-clock", &TEST_CLOCK.to_string()])
+        .arg("--dump-topics")
+        .arg(dump.path())
+        .args(args)
+        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+        .output()
+        .expect("the step binary runs");
+    let dumped = std::fs::read_to_string(dump.path()).unwrap_or_default();
+    StepRun {
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        exit_code: output.status.code(),
+        topics: serde_json::from_str(&dumped).unwrap_or_default(),
+    }
+}
+
+/// The first `count` readings a test run sends.
+pub fn expected_readings(count: usize) -> Vec<SensorReading> {
+    ReadingGenerator::new(TEST_SEED, Clock::Fixed { start: TEST_CLOCK })
+        .take(count)
+        .collect()
+}
+
+/// The counts on the summary line.
+pub fn summary_counts(stdout: &str) -> Counts {
+    let pattern = Regex::new(
+        r"📈 Summary: sent (\d+) \| confirmed (\d+) \| failed (\d+) \| unconfirmed (\d+)",
+    )
+    .unwrap();
+    let caps = pattern
+        .captures(stdout)
+        .unwrap_or_else(|| panic!("no summary line in:\n{stdout}"));
+    let number = |i: usize| caps[i].parse::<u64>().unwrap();
+    let counts = Counts {
+        sent: number(1),
+        confirmed: number(2),
+        failed: number(3),
+    };
+    assert_eq!(counts.unconfirmed(), number(4), "summary arithmetic");
+    counts
+}
+
+/// One delivery a step reported: sensor, humidity, partition, offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedDelivery {
+    pub sensor_id: String,
+    pub humidity: u8,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// Every confirmed delivery in a step's output, in any of the steps' formats.
+pub fn reported_deliveries(stdout: &str) -> Vec<ReportedDelivery> {
+    let one_line = Regex::new(
+        r"(?m)^(?:⏳ SYNC|✅ IN TIME): (\S+) \| (\d+)% → partition (\d+), offset (\d+)$",
+    )
+    .unwrap();
+    let two_lines = Regex::new(
+        r"(?m)^✅ SUCCESS: (\S+) \| \S+ \| (\d+)%\n   → Partition: (\d+) \| Offset: (\d+) \|",
+    )
+    .unwrap();
+    one_line
+        .captures_iter(stdout)
+        .chain(two_lines.captures_iter(stdout))
+        .map(|caps| ReportedDelivery {
+            sensor_id: caps[1].to_owned(),
+            humidity: caps[2].parse().unwrap(),
+            partition: caps[3].parse().unwrap(),
+            offset: caps[4].parse().unwrap(),
+        })
+        .collect()
+}
+
+/// The reading stored in a record's JSON value.
+pub fn stored_reading(record: &StoredRecord) -> SensorReading {
+    serde_json::from_str(record.value.as_deref().expect("a value"))
+        .unwrap_or_else(|err| panic!("record {record:?} is not a reading: {err}"))
+}
+
+/// Asserts that every reported delivery is at its partition and offset on the broker,
+/// with the same key and body.
+pub fn assert_reports_match_broker(reported: &[ReportedDelivery], stored: &[StoredRecord]) {
+    let by_position: HashMap<(i32, i64), &StoredRecord> = stored
+        .iter()
+        .map(|r| ((r.partition, r.offset), r))
+        .collect();
+    for report in reported {
+        let record = by_position
+            .get(&(report.partition, report.offset))
+            .unwrap_or_else(|| panic!("reported {report:?}, but the broker has no such record"));
+        assert_eq!(record.key.as_deref(), Some(report.sensor_id.as_str()));
+        let reading = stored_reading(record);
+        assert_eq!(reading.sensor_id, report.sensor_id);
+        assert_eq!(reading.humidity, report.humidity);
+    }
+}
+
+/// Asserts that the broker holds exactly `expected`: same keys and bodies, no
+/// duplicates, nothing extra, and each sensor's readings in the order they were made.
+pub fn assert_broker_holds(stored: &[StoredRecord], expected: &[SensorReading]) {
+    let mut stored_by_key: BTreeMap<String, Vec<SensorReading>> = BTreeMap::new();
+    // Records arrive sorted by partition then offset; one key lives in one partition,
+    // so this keeps each key's stored order.
+    for record in stored {
+        let reading = stored_reading(record);
+        assert_eq!(
+            record.key.as_deref(),
+            Some(reading.sensor_id.as_str()),
+            "key = sensor id"
+        );
+        assert_eq!(
+            record.timestamp,
+            Some(reading.timestamp_millis()),
+            "record timestamp"
+        );
+        stored_by_key
+            .entry(reading.sensor_id.clone())
+            .or_default()
+            .push(reading);
+    }
+    let mut expected_by_key: BTreeMap<String, Vec<SensorReading>> = BTreeMap::new();
+    for reading in expected {
+        expected_by_key
+            .entry(reading.sensor_id.clone())
+            .or_default()
+            .push(reading.clone());
+    }
+    assert_eq!(stored.len(), expected.len(), "record count");
+    assert_eq!(stored_by_key, expected_by_key, "per-key bodies and order");
+}
+
+/// insta filters for what truly varies between runs: elapsed time and rate.
+pub fn varying_parts() -> Vec<(&'static str, &'static str)> {
+    vec![(
+        r"elapsed \d+\.\d+s \| \d+\.\d+ msg/s",
+        "elapsed [ELAPSED] | [RATE] msg/s",
+    )]
+}
+
+/// Step 02's delivery blocks, stably regrouped by partition.
+///
+/// Delivery reports for one partition arrive in offset order, but reports for
+/// different partitions come from different broker connections and interleave
+/// differently on every run. Regrouping keeps each partition's own order (a stable
+/// sort), so a snapshot still catches a misordered partition.
+pub fn deliveries_grouped_by_partition(stdout: &str) -> String {
+    let partition = Regex::new(r"→ Partition: (\d+) \|").unwrap();
+    let mut paragraphs: Vec<&str> = stdout.split("\n\n").collect();
+    let delivery_slots: Vec<usize> = (0..paragraphs.len())
+        .filter(|&i| paragraphs[i].starts_with("✅ SUCCESS"))
+        .collect();
+    let mut deliveries: Vec<&str> = delivery_slots.iter().map(|&i| paragraphs[i]).collect();
+    deliveries.sort_by_key(|p| {
+        partition
+            .captures(p)
+            .map_or(i32::MAX, |c| c[1].parse::<i32>().unwrap())
+    });
+    for (slot, delivery) in delivery_slots.into_iter().zip(deliveries) {
+        paragraphs[slot] = delivery;
+    }
+    paragraphs.join("\n\n")
+}

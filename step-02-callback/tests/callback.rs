@@ -1,0 +1,29 @@
+//! Step 02's printed output, and what the broker holds after it.
+//!
+//! Deterministic by design: a fixed seed and clock, and keys that always hash to the
+//! same partition, so every reading gets the same partition and offset on every run.
+//! The one thing that varies is how reports from different partitions interleave, so
+//! the snapshot regroups them by partition (keeping each partition's own order).
+
+use common::testing::{
+    assert_broker_holds, assert_reports_match_broker, deliveries_grouped_by_partition,
+    expected_readings, reported_deliveries, run_step, summary_counts, varying_parts,
+};
+
+const STEP: &str = env!("CARGO_BIN_EXE_step-02-callback");
+
+#[test]
+fn every_callback_reports_what_the_broker_holds() {
+    let run = run_step(STEP, &["--count", "12"]);
+    assert_eq!(run.exit_code, Some(0), "stderr: {}", run.stderr);
+    insta::with_settings!({ filters => varying_parts() }, {
+        insta::assert_snapshot!("callback_12", deliveries_grouped_by_partition(&run.stdout));
+    });
+
+    let counts = summary_counts(&run.stdout);
+    let reported = reported_deliveries(&run.stdout);
+    assert_eq!((counts.sent, counts.confirmed, counts.failed), (12, 12, 0));
+    assert_eq!(reported.len(), 12);
+    assert_reports_match_broker(&reported, run.records("humidity"));
+    assert_broker_holds(run.records("humidity"), &expected_readings(12));
+}

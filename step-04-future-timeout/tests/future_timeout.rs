@@ -1,0 +1,51 @@
+//! Step 04's printed output, and what the broker holds after it.
+//!
+//! Deterministic by design: a fixed seed and clock, futures awaited in send order, and
+//! timeouts chosen far from the round trip: 10 s against 10 ms (every wait succeeds),
+//! or 100 ms against 300 ms (every wait times out, since a reply cannot come sooner).
+
+use common::testing::{
+    assert_broker_holds, assert_reports_match_broker, expected_readings, reported_deliveries,
+    run_step, summary_counts, varying_parts,
+};
+
+const STEP: &str = env!("CARGO_BIN_EXE_step-04-future-timeout");
+
+#[test]
+fn generous_timeout_confirms_every_send_in_time() {
+    let run = run_step(STEP, &["--count", "8", "--timeout", "10s"]);
+    assert_eq!(run.exit_code, Some(0), "stderr: {}", run.stderr);
+    insta::with_settings!({ filters => varying_parts() }, {
+        insta::assert_snapshot!("in_time_8", run.stdout);
+    });
+
+    let reported = reported_deliveries(&run.stdout);
+    assert_eq!(reported.len(), 8);
+    assert_reports_match_broker(&reported, run.records("humidity"));
+    assert_broker_holds(run.records("humidity"), &expected_readings(8));
+}
+
+#[test]
+fn timed_out_waits_do_not_cancel_the_sends() {
+    let args = [
+        "--count",
+        "3",
+        "--broker-rtt",
+        "300ms",
+        "--timeout",
+        "100ms",
+    ];
+    let run = run_step(STEP, &args);
+    assert_eq!(run.exit_code, Some(0), "stderr: {}", run.stderr);
+    insta::with_settings!({ filters => varying_parts() }, {
+        insta::assert_snapshot!("all_timed_out_3", run.stdout);
+    });
+
+    assert_eq!(run.stdout.matches("⌛ TIMED OUT").count(), 3);
+    assert!(run
+        .stdout
+        .contains("📬 Delivered anyway: 3 of the 3 messages"));
+    let counts = summary_counts(&run.stdout);
+    assert_eq!((counts.sent, counts.confirmed, counts.failed), (3, 3, 0));
+    assert_broker_holds(run.records("humidity"), &expected_readings(3));
+}
