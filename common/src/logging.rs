@@ -2,6 +2,7 @@
 //!
 //! `RUST_LOG` overrides the default filter, e.g. `RUST_LOG=debug`.
 
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 /// Installs the stderr logger once; later calls do nothing.
@@ -11,6 +12,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .without_time()
         .try_init();

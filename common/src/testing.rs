@@ -200,3 +200,63 @@ pub fn deliveries_grouped_by_partition(stdout: &str) -> String {
     }
     paragraphs.join("\n\n")
 }
+
+/// Runs a step binary with `args` (no test defaults added), sends it SIGINT after
+/// `first`, and again after `second` if given; returns stdout and the exit code.
+pub fn run_step_interrupted(
+    binary: &str,
+    args: &[&str],
+    first: std::time::Duration,
+    second: Option<std::time::Duration>,
+) -> (String, Option<i32>) {
+    let child = Command::new(binary)
+        .args(args)
+        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the step binary starts");
+    let interrupt = |pid: u32| {
+        let status = Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "SIGINT delivered");
+    };
+    std::thread::sleep(first);
+    interrupt(child.id());
+    if let Some(second) = second {
+        std::thread::sleep(second);
+        interrupt(child.id());
+    }
+    let output = child.wait_with_output().expect("the step exits");
+    (
+        String::from_utf8(output.stdout).expect("UTF-8"),
+        output.status.code(),
+    )
+}
+
+/// The value of a `name N` pair in a line, e.g. `holds 12` → 12.
+pub fn number_after(text: &str, label: &str) -> u64 {
+    let pattern = Regex::new(&format!(r"{} (\d+)", regex::escape(label))).unwrap();
+    let caps = pattern
+        .captures(text)
+        .unwrap_or_else(|| panic!("no {label:?} in:\n{text}"));
+    caps[1].parse().unwrap()
+}
+
+/// Asserts that every one of `expected` is on the broker, and nothing else is; a
+/// reading may be stored more than once. Returns how many extra copies there were.
+pub fn assert_nothing_lost(stored: &[StoredRecord], expected: &[SensorReading]) -> usize {
+    let distinct: std::collections::BTreeSet<String> = stored
+        .iter()
+        .map(|record| stored_reading(record).to_json())
+        .collect();
+    let wanted: std::collections::BTreeSet<String> =
+        expected.iter().map(SensorReading::to_json).collect();
+    let missing: Vec<_> = wanted.difference(&distinct).collect();
+    let extra: Vec<_> = distinct.difference(&wanted).collect();
+    assert!(missing.is_empty(), "lost readings: {missing:?}");
+    assert!(extra.is_empty(), "readings never sent: {extra:?}");
+    stored.len() - distinct.len()
+}

@@ -6,6 +6,7 @@
 //! librdkafka's queue; nothing in this file ever learns whether the broker took it.
 
 use clap::Parser;
+use common::broker_count::BrokerCount;
 use common::queue_full::send_waiting_for_room;
 use common::{CommonArgs, Lesson, Mode};
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
@@ -29,6 +30,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let producer: ThreadedProducer<DefaultProducerContext> = lesson.producer_config().create()?;
     // ANCHOR_END: producer
     lesson.check_connection(producer.client())?;
+    // Not part of fire-and-forget: the lesson notes the topic's size to reveal the truth later.
+    let broker_count = BrokerCount::before(producer.client(), lesson.topic())?;
 
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {
@@ -56,7 +59,22 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Dropping a producer purges its queue: flush first, or queued messages are lost.
     let still_in_flight = lesson.flush(&producer);
     // ANCHOR_END: flush
-    lesson.finish(still_in_flight)
+
+    let code = lesson.finish(still_in_flight)?;
+    // ANCHOR: reveal
+    // Outside the pattern: ask the broker what it really holds from this run.
+    let sent = lesson.tally.counts().sent;
+    let held = broker_count.added_since(producer.client())?;
+    println!(
+        "🔍 Outside fire-and-forget, the lesson checks: the broker holds {held} of the {sent} messages sent: {} failed and fire-and-forget never told you.",
+        sent.saturating_sub(held)
+    );
+    // ANCHOR_END: reveal
+    Ok(if held == sent {
+        code
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 #[tokio::main]

@@ -1,0 +1,43 @@
+//! The reveal: what fire-and-forget lost, counted from the broker itself.
+
+use common::testing::{expected_readings, number_after, run_step, stored_reading};
+
+const STEP: &str = env!("CARGO_BIN_EXE_step-01-fire-and-forget");
+
+#[test]
+fn reveal_counts_exactly_what_the_broker_lacks() {
+    // Unpaced, so a rejected request takes a whole batch of readings with it.
+    let run = run_step(
+        STEP,
+        &["--count", "60", "--rate", "0", "--inject-errors", "1"],
+    );
+    let stored = run.records("humidity");
+    let held = number_after(&run.stdout, "the broker holds");
+    let sent = number_after(&run.stdout, "of the");
+    let lost = number_after(&run.stdout, "messages sent:");
+
+    assert_eq!(sent, 60);
+    assert_eq!(held, stored.len() as u64, "reveal = read-back count");
+    assert_eq!(lost, sent - held);
+    assert!(lost > 0, "an injected error loses at least one reading");
+    assert_eq!(
+        run.stdout.matches("📤 SENT:").count(),
+        60,
+        "every send still looked fine"
+    );
+    assert_eq!(run.exit_code, Some(1), "a loss is a failed run");
+    // What did arrive is intact: every stored record is one of the readings sent.
+    let sent_readings = expected_readings(60);
+    for record in stored {
+        assert!(sent_readings.contains(&stored_reading(record)));
+    }
+}
+
+#[test]
+fn reveal_with_nothing_lost() {
+    let run = run_step(STEP, &["--count", "10"]);
+    assert!(run
+        .stdout
+        .contains("the broker holds 10 of the 10 messages sent: 0 failed"));
+    assert_eq!(run.exit_code, Some(0));
+}
