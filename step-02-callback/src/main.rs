@@ -105,6 +105,7 @@ impl ProducerContext for DeliveryReporter {
                 let _ = self.side_jobs.send(SideJob::DeadLetter {
                     key: message.key().unwrap_or_default().to_vec(),
                     payload: message.payload().unwrap_or_default().to_vec(),
+                    timestamp: Some(reading.timestamp_millis()),
                     error: error.to_string(),
                 });
             }

@@ -24,6 +24,8 @@ pub enum SideJob {
     DeadLetter {
         key: Vec<u8>,
         payload: Vec<u8>,
+        /// The original record's timestamp, kept so the DLQ copy says when it was made.
+        timestamp: Option<i64>,
         error: String,
     },
     /// Simulated slow work (a database call, an HTTP request).
@@ -116,8 +118,12 @@ impl Worker {
                 SideJob::DeadLetter {
                     key,
                     payload,
+                    timestamp,
                     error,
-                } => self.send_dead_letter(&key, &payload, &error).await,
+                } => {
+                    self.send_dead_letter(&key, &payload, timestamp, &error)
+                        .await
+                }
                 SideJob::HeavyWork(duration) => {
                     tokio::time::sleep(duration).await;
                     heavy_jobs += 1;
@@ -136,7 +142,13 @@ impl Worker {
     }
 
     // ANCHOR: dead_letter
-    async fn send_dead_letter(&self, key: &[u8], payload: &[u8], error: &str) {
+    async fn send_dead_letter(
+        &self,
+        key: &[u8],
+        payload: &[u8],
+        timestamp: Option<i64>,
+        error: &str,
+    ) {
         let headers = OwnedHeaders::new()
             .insert(Header {
                 key: "original-topic",
@@ -146,10 +158,13 @@ impl Worker {
                 key: "error",
                 value: Some(error),
             });
-        let record = BaseRecord::to(&self.dlq_topic)
+        let mut record = BaseRecord::to(&self.dlq_topic)
             .key(key)
             .payload(payload)
             .headers(headers);
+        if let Some(timestamp) = timestamp {
+            record = record.timestamp(timestamp);
+        }
         self.tally.record_sent();
         if let Err((error, _)) = send_waiting_for_room(&self.dlq, record).await {
             tracing::error!(%error, "could not queue a record for the dead-letter topic");

@@ -104,12 +104,15 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let confirmed = lesson.tally.counts().confirmed;
     let held = broker_count.added_since(producer.client())?;
-    let verdict = if held == confirmed {
-        "matches"
-    } else {
-        "does NOT match"
+    let verdict = match held.cmp(&confirmed) {
+        std::cmp::Ordering::Equal => "matches the confirmed count".to_owned(),
+        std::cmp::Ordering::Greater => format!(
+            "is {} more than confirmed: a send reported failed can still land when only its reply was lost",
+            held - confirmed
+        ),
+        std::cmp::Ordering::Less => "is FEWER than confirmed: confirmed messages are missing".to_owned(),
     };
-    println!("🔍 Broker check: the topic gained {held} messages, which {verdict} the {confirmed} confirmed");
+    println!("🔍 Broker check: the topic gained {held} messages, which {verdict} ({confirmed})");
     lesson.finish(still_in_flight)
 }
 

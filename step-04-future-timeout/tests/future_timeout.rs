@@ -49,3 +49,37 @@ fn timed_out_waits_do_not_cancel_the_sends() {
     assert_eq!((counts.sent, counts.confirmed, counts.failed), (3, 3, 0));
     assert_broker_holds(run.records("humidity"), &expected_readings(3));
 }
+
+#[test]
+fn outage_longer_than_the_delivery_timeout_reports_each_loss() {
+    let args = [
+        "--count",
+        "150",
+        "--outage",
+        "800ms+3s",
+        "--delivery-timeout",
+        "1s",
+    ];
+    let run = run_step(STEP, &args);
+    let counts = summary_counts(&run.stdout);
+    assert!(counts.failed > 0, "{}", run.stdout);
+    assert_eq!(counts.unconfirmed(), 0);
+    assert_eq!(
+        run.stdout.matches("❌ FAILED").count() as u64,
+        counts.failed
+    );
+    assert!(run.stdout.contains("MessageTimedOut"));
+    assert_reports_match_broker(&reported_deliveries(&run.stdout), run.records("humidity"));
+    assert_eq!(run.exit_code, Some(1));
+}
+
+#[test]
+fn fault_flags_refuse_a_real_broker() {
+    let run = run_step(STEP, &["--brokers", "127.0.0.1:1", "--inject-errors", "1"]);
+    assert_eq!(run.exit_code, Some(1));
+    assert_eq!(
+        run.stderr.trim(),
+        "error: --inject-errors needs the embedded broker: drop --brokers (and KAFKA_BOOTSTRAP_SERVERS) to use it"
+    );
+    assert!(run.stdout.is_empty(), "nothing was started: {}", run.stdout);
+}

@@ -1,0 +1,151 @@
+//! The slide's callback use cases, checked against what the broker holds.
+
+use common::testing::{
+    assert_broker_holds, assert_reports_match_broker, expected_readings, number_after,
+    reported_deliveries, run_step, run_step_interrupted, stored_reading, summary_counts,
+};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const STEP: &str = env!("CARGO_BIN_EXE_step-02-callback");
+
+#[test]
+fn failed_records_go_to_the_dlq_and_metrics_and_offsets_agree_with_the_broker() {
+    let offsets_file = tempfile::NamedTempFile::new().unwrap();
+    let offsets_path = offsets_file.path().to_str().unwrap();
+    let args = [
+        "--count",
+        "60",
+        "--rate",
+        "0",
+        "--inject-errors",
+        "2",
+        "--offsets-file",
+        offsets_path,
+    ];
+    let run = run_step(STEP, &args);
+    let counts = summary_counts(&run.stdout);
+    let stored = run.records("humidity");
+    let dead_letters = run.records("humidity-dlq");
+
+    // Metrics equal what the broker holds.
+    assert!(counts.failed > 0, "{}", run.stdout);
+    assert_eq!(counts.sent, 60);
+    assert_eq!(counts.unconfirmed(), 0);
+    assert_eq!(stored.len() as u64, counts.confirmed);
+    assert_eq!(number_after(&run.stdout, "succeeded"), counts.confirmed);
+    assert_eq!(number_after(&run.stdout, "InvalidRecord:"), counts.failed);
+    assert_reports_match_broker(&reported_deliveries(&run.stdout), stored);
+    assert_eq!(run.exit_code, Some(1), "failures make a failed run");
+
+    // The DLQ holds exactly the failed records: same keys, same bodies, with headers.
+    let failed: Vec<_> = expected_readings(60)
+        .into_iter()
+        .filter(|reading| !stored.iter().any(|r| stored_reading(r) == *reading))
+        .collect();
+    assert_eq!(dead_letters.len() as u64, counts.failed);
+    assert_broker_holds(dead_letters, &failed);
+    for record in dead_letters {
+        assert_eq!(record.headers["original-topic"], "humidity");
+        assert!(record.headers["error"].contains("InvalidRecord"));
+    }
+
+    // The offsets file holds each partition's last offset.
+    let written: BTreeMap<String, BTreeMap<String, i64>> =
+        serde_json::from_str(&std::fs::read_to_string(offsets_path).unwrap()).unwrap();
+    let mut last: BTreeMap<String, i64> = BTreeMap::new();
+    for record in stored {
+        last.insert(record.partition.to_string(), record.offset);
+    }
+    assert_eq!(written["humidity"], last);
+}
+
+#[test]
+fn retriable_errors_end_with_no_loss_and_no_duplicate() {
+    let run = run_step(
+        STEP,
+        &["--count", "60", "--rate", "0", "--retriable-errors", "3"],
+    );
+    assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
+    assert_broker_holds(run.records("humidity"), &expected_readings(60));
+    assert!(run.records("humidity-dlq").is_empty());
+}
+
+#[test]
+fn slow_callback_work_is_shown_inline_and_offloaded() {
+    let inline = run_step(STEP, &["--count", "40", "--slow-callback", "5ms"]);
+    assert!(inline.stdout.contains("inside the callback"));
+    assert!(inline.stdout.contains("(0 jobs on the worker)"));
+    let offloaded = run_step(
+        STEP,
+        &["--count", "40", "--slow-callback", "5ms", "--offload"],
+    );
+    assert!(offloaded.stdout.contains("on the worker"));
+    assert!(offloaded.stdout.contains("(40 jobs on the worker)"));
+    for run in [inline, offloaded] {
+        assert_eq!(run.exit_code, Some(0));
+        assert_broker_holds(run.records("humidity"), &expected_readings(40));
+    }
+}
+
+#[test]
+fn outage_longer_than_the_delivery_timeout_fails_every_lost_message_visibly() {
+    let args = [
+        "--count",
+        "2500",
+        "--outage",
+        "1s+3s",
+        "--delivery-timeout",
+        "1s",
+    ];
+    let run = run_step(STEP, &args);
+    let counts = summary_counts(&run.stdout);
+    assert!(counts.failed > 0, "{}", run.stdout);
+    assert_eq!(counts.unconfirmed(), 0);
+    assert_eq!(
+        run.stdout.matches("❌ FAILED").count() as u64,
+        counts.failed
+    );
+    assert_reports_match_broker(&reported_deliveries(&run.stdout), run.records("humidity"));
+    // The DLQ lives on the same brokers, so its sends may time out too: each one is
+    // accounted for, and the DLQ topic holds exactly the confirmed ones.
+    assert_eq!(
+        number_after(&run.stdout, "humidity-dlq:"),
+        counts.failed,
+        "all failures routed"
+    );
+    let dlq_confirmed = number_after(&run.stdout, "records sent,");
+    let dlq_failed = number_after(&run.stdout, "confirmed,");
+    assert_eq!(dlq_confirmed + dlq_failed, counts.failed);
+    assert_eq!(run.records("humidity-dlq").len() as u64, dlq_confirmed);
+}
+
+#[test]
+fn ctrl_c_stops_flushes_and_the_summary_adds_up() {
+    let (stdout, code) = run_step_interrupted(STEP, &[], Duration::from_millis(1500), None);
+    assert!(stdout.contains("🛑 Stopping"), "{stdout}");
+    let counts = summary_counts(&stdout);
+    assert!(
+        counts.sent > 0 && counts.sent < 20_000,
+        "stopped early: {counts:?}"
+    );
+    assert_eq!(counts.confirmed, counts.sent, "flushed: {counts:?}");
+    assert_eq!(reported_deliveries(&stdout).len() as u64, counts.confirmed);
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn second_ctrl_c_exits_at_once_and_counts_the_unconfirmed() {
+    // The brokers are down from 1 s on, so the flush after the first Ctrl+C would wait.
+    let args = ["--outage", "1s+60s"];
+    let (stdout, code) = run_step_interrupted(
+        STEP,
+        &args,
+        Duration::from_millis(2000),
+        Some(Duration::from_millis(500)),
+    );
+    assert!(stdout.contains("Second stop signal"), "{stdout}");
+    let counts = summary_counts(&stdout);
+    assert!(counts.unconfirmed() > 0, "{counts:?}");
+    assert_eq!(code, Some(130));
+}
