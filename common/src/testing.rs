@@ -201,21 +201,40 @@ pub fn deliveries_grouped_by_partition(stdout: &str) -> String {
     paragraphs.join("\n\n")
 }
 
-/// Runs a step binary with `args` (no test defaults added), sends it SIGINT after
-/// `first`, and again after `second` if given; returns stdout and the exit code.
+/// Runs a step binary with `args` (no test defaults added). Once its banner is out
+/// (so its signal watcher is installed), waits `first` and sends SIGINT, then again
+/// after `second` if given. Returns stdout and the exit code.
 pub fn run_step_interrupted(
     binary: &str,
     args: &[&str],
     first: std::time::Duration,
     second: Option<std::time::Duration>,
 ) -> (String, Option<i32>) {
-    let child = Command::new(binary)
+    use std::io::BufRead;
+    let mut child = Command::new(binary)
         .args(args)
         .env_remove("KAFKA_BOOTSTRAP_SERVERS")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the step binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (banner_done, banner_seen) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.expect("UTF-8 output");
+            if line.starts_with("🎯 Plan") {
+                let _ = banner_done.send(());
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    banner_seen
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the step printed its banner");
     let interrupt = |pid: u32| {
         let status = Command::new("kill")
             .args(["-INT", &pid.to_string()])
@@ -229,11 +248,8 @@ pub fn run_step_interrupted(
         std::thread::sleep(second);
         interrupt(child.id());
     }
-    let output = child.wait_with_output().expect("the step exits");
-    (
-        String::from_utf8(output.stdout).expect("UTF-8"),
-        output.status.code(),
-    )
+    let status = child.wait().expect("the step exits");
+    (reader.join().expect("reader thread"), status.code())
 }
 
 /// The value of a `name N` pair in a line, e.g. `holds 12` → 12.
