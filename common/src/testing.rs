@@ -145,7 +145,7 @@ pub fn assert_broker_holds(stored: &[StoredRecord], expected: &[SensorReading]) 
         let reading = stored_reading(record);
         assert_eq!(
             record.key.as_deref(),
-            Some(reading.sensor_id.as_str()),
+            Some(reading.key()),
             "key = sensor id"
         );
         assert_eq!(
@@ -154,14 +154,14 @@ pub fn assert_broker_holds(stored: &[StoredRecord], expected: &[SensorReading]) 
             "record timestamp"
         );
         stored_by_key
-            .entry(reading.sensor_id.clone())
+            .entry(reading.sensor_id.to_string())
             .or_default()
             .push(reading);
     }
     let mut expected_by_key: BTreeMap<String, Vec<SensorReading>> = BTreeMap::new();
     for reading in expected {
         expected_by_key
-            .entry(reading.sensor_id.clone())
+            .entry(reading.sensor_id.to_string())
             .or_default()
             .push(reading.clone());
     }

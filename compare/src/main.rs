@@ -6,6 +6,7 @@
 //! Every mode sends the same seeded readings through a fresh producer with the steps'
 //! settings, one after another in this process, against the same broker.
 
+mod broker_process;
 mod kcat;
 mod measure;
 mod modes;
@@ -51,6 +52,10 @@ struct Args {
     /// Print the figures as JSON instead of a table.
     #[arg(long)]
     json: bool,
+
+    /// Internal: host the embedded broker for a parent `compare` process.
+    #[arg(long, hide = true)]
+    serve_broker: bool,
 }
 
 /// Default records per async mode when neither --count nor --duration says otherwise.
@@ -93,12 +98,36 @@ async fn measured(
 
 async fn run(args: Args) -> Result<ExitCode> {
     common::logging::init();
+    if args.serve_broker {
+        broker_process::serve(&MODE_TOPICS, args.common.broker_rtt)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.vs_kcat {
         kcat::require_kcat()?;
     }
-    let broker = Broker::connect(&args.common, &MODE_TOPICS)?;
+    let embedded = args.common.brokers.is_none();
+    let broker_process = if embedded {
+        Some(broker_process::BrokerProcess::start(
+            args.common.broker_rtt,
+        )?)
+    } else {
+        None
+    };
+    let broker = match &broker_process {
+        Some(process) => Broker::External {
+            bootstrap_servers: process.bootstrap_servers.clone(),
+        },
+        None => Broker::connect(&args.common, &[])?,
+    };
+    let broker_description = if embedded {
+        format!(
+            "embedded mock cluster in its own process (3 brokers, 3 partitions per topic, round trip {})",
+            humantime::format_duration(args.common.broker_rtt)
+        )
+    } else {
+        broker.describe(&args.common.topic)
+    };
     let config = producer_config(broker.bootstrap_servers(), &args.common);
-    let embedded = matches!(broker, Broker::Embedded(_));
     let topic_for = |mode: usize| {
         if embedded {
             MODE_TOPICS[mode]
@@ -122,11 +151,11 @@ async fn run(args: Args) -> Result<ExitCode> {
         count,
         duration: args.common.duration,
         flush_timeout: Duration::from_secs(600),
+        payload: Vec::with_capacity(256),
     };
     eprintln!(
         "📏 Measuring {count} records per async mode, {} synchronous, on {}",
-        args.sync_count,
-        broker.describe("compare-*")
+        args.sync_count, broker_description
     );
 
     let mut rows = vec![
@@ -179,7 +208,7 @@ async fn run(args: Args) -> Result<ExitCode> {
             .is_none_or(|held| held == row.messages_sent)
     });
     let report = Report {
-        broker: broker.describe("compare-*"),
+        broker: broker_description,
         broker_rtt_ms: if embedded {
             args.common.broker_rtt.as_millis()
         } else {

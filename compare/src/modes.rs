@@ -32,6 +32,8 @@ pub struct Workload<'a> {
     /// A mode stops at `count` records or after this long, whichever comes first.
     pub duration: Duration,
     pub flush_timeout: Duration,
+    /// The message value, rewritten in place for each reading.
+    pub payload: Vec<u8>,
 }
 
 impl Workload<'_> {
@@ -47,7 +49,7 @@ impl Workload<'_> {
 
 /// How many delivery futures the future-with-timeout mode keeps before it waits on
 /// the oldest: it keeps sending meanwhile, which is the point of keeping the future.
-const FUTURE_WINDOW: usize = 10_000;
+const FUTURE_WINDOW: usize = 50_000;
 
 /// Counts the broker's new records and fills in the result's outcome columns.
 fn finish<C: ClientContext>(
@@ -88,10 +90,10 @@ pub async fn fire_and_forget(mut work: Workload<'_>) -> Result<ModeResult> {
     let started = Instant::now();
     let mut sent = 0;
     while let Some(reading) = work.next(started, &mut sent) {
-        let payload = reading.to_json();
+        reading.write_json(&mut work.payload);
         let record = BaseRecord::to(work.topic)
             .key(reading.key())
-            .payload(&payload)
+            .payload(&work.payload)
             .timestamp(reading.timestamp_millis());
         let call = Instant::now();
         send_waiting_for_room(&producer, record)
@@ -183,11 +185,11 @@ pub async fn callback(
     let started = Instant::now();
     let mut sent = 0;
     while let Some(reading) = work.next(started, &mut sent) {
-        let payload = reading.to_json();
+        reading.write_json(&mut work.payload);
         let sent_at = clock.elapsed().as_nanos() as usize;
         let record = BaseRecord::with_opaque_to(work.topic, sent_at)
             .key(reading.key())
-            .payload(&payload)
+            .payload(&work.payload)
             .timestamp(reading.timestamp_millis());
         send_waiting_for_room(&producer, record)
             .await
@@ -247,10 +249,10 @@ pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> R
     };
     let mut sent = 0;
     while let Some(reading) = work.next(started, &mut sent) {
-        let payload = reading.to_json();
+        reading.write_json(&mut work.payload);
         let mut record = FutureRecord::to(work.topic)
             .key(reading.key())
-            .payload(&payload)
+            .payload(&work.payload)
             .timestamp(reading.timestamp_millis());
         let delivery = loop {
             match producer.send_result(record) {
@@ -327,10 +329,10 @@ pub async fn synchronous(mut work: Workload<'_>) -> Result<ModeResult> {
     let started = Instant::now();
     let mut sent = 0;
     while let Some(reading) = work.next(started, &mut sent) {
-        let payload = reading.to_json();
+        reading.write_json(&mut work.payload);
         let record = FutureRecord::to(work.topic)
             .key(reading.key())
-            .payload(&payload)
+            .payload(&work.payload)
             .timestamp(reading.timestamp_millis());
         let sent_at = Instant::now();
         match producer.send(record, Timeout::Never).await {

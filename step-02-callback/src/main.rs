@@ -144,7 +144,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {
         let payload = reading.to_json();
-        let key = reading.sensor_id.clone();
+        let key = reading.key().to_owned();
         let timestamp = reading.timestamp_millis();
         let record = BaseRecord::with_opaque_to(lesson.topic(), Box::new(reading))
             .key(&key)
