@@ -39,9 +39,18 @@ pub fn parse_outage(text: &str) -> Result<Outage, String> {
 
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
-    /// Kafka bootstrap servers. Without it, an embedded broker starts in-process.
-    #[arg(long, env = "KAFKA_BOOTSTRAP_SERVERS", value_name = "HOST:PORT,...")]
+    /// Kafka bootstrap servers (or env KAFKA_BOOTSTRAP_SERVERS, or bootstrap.servers in
+    /// --config). Without any, an embedded broker starts in-process.
+    #[arg(long, value_name = "HOST:PORT,...")]
     pub brokers: Option<String>,
+
+    /// A Java-style client.properties file (bootstrap.servers, security.protocol, sasl.*, ssl.*).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print the effective connection settings and where each came from, then exit.
+    #[arg(long)]
+    pub print_config: bool,
 
     /// Topic to send to.
     #[arg(long, default_value = "humidity")]
@@ -56,7 +65,7 @@ pub struct CommonArgs {
     pub count: Option<u64>,
 
     /// Messages per second; 0 sends as fast as the step allows. [default: 1000 for the async steps, 0 for sync]
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub rate: Option<u32>,
 
     /// Seed for the generated readings: the same seed, the same readings.
@@ -71,9 +80,9 @@ pub struct CommonArgs {
     #[arg(long, default_value = "10ms", value_parser = parse_duration)]
     pub broker_rtt: Duration,
 
-    /// How long librdkafka keeps retrying a message before reporting it failed.
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
-    pub delivery_timeout: Duration,
+    /// How long librdkafka keeps retrying a message before reporting it failed. [default: 30s]
+    #[arg(long, value_parser = parse_duration)]
+    pub delivery_timeout: Option<Duration>,
 
     /// On stop, how long to wait for outstanding messages before giving up on them.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -94,6 +103,11 @@ pub struct CommonArgs {
     /// Any librdkafka property, as in kcat: -X key=value (repeatable; overrides the lesson's settings).
     #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property)]
     pub property: Vec<(String, String)>,
+
+    /// Make every Nth reading larger than a broker accepts (padded past 1 MB), to see
+    /// how each send mode reports a record that is too large.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub oversize_every: Option<u64>,
 
     /// After the run, read the topics back from the broker and write every record as JSON here.
     #[arg(long, value_name = "FILE")]

@@ -161,15 +161,17 @@ pub enum Broker {
 }
 
 impl Broker {
-    /// Starts the embedded broker, or uses `--brokers` when given.
-    /// `extra_topics` are created on the embedded broker besides `--topic`.
+    /// Uses the brokers named by `--brokers`, the environment or `--config`; without
+    /// any, starts the embedded broker with `--topic` and `extra_topics` created.
     pub fn connect(args: &CommonArgs, extra_topics: &[&str]) -> Result<Self> {
-        if let Some(bootstrap_servers) = &args.brokers {
+        let settings = crate::settings::Settings::from_args(args)?;
+        if let Some(bootstrap_servers) = settings.get("bootstrap.servers") {
             if let Some(flag) = args.fault_flag() {
-                bail!("{flag} needs the embedded broker: drop --brokers (and KAFKA_BOOTSTRAP_SERVERS) to use it");
+                let source = settings.source("bootstrap.servers").expect("set");
+                bail!("{flag} needs the embedded broker, but a real one is named ({source}): drop that to use it");
             }
             return Ok(Broker::External {
-                bootstrap_servers: bootstrap_servers.clone(),
+                bootstrap_servers: bootstrap_servers.to_owned(),
             });
         }
         let mut topics = vec![args.topic.as_str()];

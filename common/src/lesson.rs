@@ -7,7 +7,6 @@
 use crate::args::CommonArgs;
 use crate::broker::Broker;
 use crate::output::{self, Mode};
-use crate::producer_config::producer_config;
 use crate::readback;
 use crate::reading::{Clock, ReadingGenerator, SensorReading};
 use crate::send_plan::SendPlan;
@@ -29,6 +28,8 @@ pub struct Lesson {
     pub mode: Mode,
     pub args: CommonArgs,
     pub broker: Broker,
+    /// The validated producer configuration of this run.
+    config: ClientConfig,
     /// Outcome counters, shared with delivery callbacks.
     pub tally: Arc<Tally>,
     readings: ReadingGenerator,
@@ -44,6 +45,12 @@ impl Lesson {
     pub async fn start(mode: Mode, args: CommonArgs, extra_topics: &[&str]) -> Result<Self> {
         crate::logging::init();
         let broker = Broker::connect(&args, extra_topics)?;
+        let settings = crate::producer_config::settings_for(&args, broker.bootstrap_servers())?;
+        if args.print_config {
+            print!("{}", settings.describe());
+            std::process::exit(0);
+        }
+        let config = settings.client_config()?;
         let tally = Arc::new(Tally::default());
         let first_send = Arc::new(OnceLock::new());
         let summary_on_second_signal = {
@@ -77,10 +84,11 @@ impl Lesson {
         );
         Ok(Self {
             mode,
-            readings: ReadingGenerator::new(args.seed, clock),
+            readings: ReadingGenerator::new(args.seed, clock).oversize_every(args.oversize_every),
             extra_topics: extra_topics.iter().map(|t| t.to_string()).collect(),
             args,
             broker,
+            config,
             tally,
             plan,
             first_send,
@@ -89,7 +97,7 @@ impl Lesson {
 
     /// The lesson's producer settings for this run's broker.
     pub fn producer_config(&self) -> ClientConfig {
-        producer_config(self.broker.bootstrap_servers(), &self.args)
+        self.config.clone()
     }
 
     pub fn topic(&self) -> &str {

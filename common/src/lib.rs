@@ -14,6 +14,7 @@ pub mod queue_full;
 pub mod readback;
 pub mod reading;
 pub mod send_plan;
+pub mod settings;
 pub mod shutdown;
 pub mod tally;
 #[cfg(feature = "testing")]

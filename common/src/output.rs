@@ -153,6 +153,7 @@ mod tests {
             location: "kitchen".into(),
             humidity: 68,
             timestamp: 1_733_584_800,
+            padding: String::new(),
         }
     }
 

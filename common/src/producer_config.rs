@@ -1,7 +1,13 @@
 //! The producer settings the lesson assumes, each written out with the reason for it.
+//!
+//! They are the lowest layer: a `--config` file, the environment and flags override
+//! them (see [`crate::settings`]).
 
 use crate::args::CommonArgs;
+use crate::settings::Settings;
+use anyhow::Result;
 use rdkafka::ClientConfig;
+use std::time::Duration;
 
 /// How long librdkafka waits to fill a batch before sending it.
 ///
@@ -10,24 +16,41 @@ use rdkafka::ClientConfig;
 /// asynchronous steps still batch: messages queue up while a request is in flight.
 pub const LINGER_MS: u32 = 0;
 
-/// The configuration every step's producer starts from.
-pub fn producer_config(bootstrap_servers: &str, args: &CommonArgs) -> ClientConfig {
-    let mut config = ClientConfig::new();
-    config
-        .set("bootstrap.servers", bootstrap_servers)
+/// How long a message may take before it is reported failed, unless `--delivery-timeout`
+/// or a config file says otherwise.
+pub const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The lesson's defaults, under every other layer.
+pub fn lesson_defaults() -> Vec<(&'static str, String)> {
+    vec![
         // Wait for every in-sync replica: the durability the lesson's "sync" slide describes.
-        .set("acks", "all")
+        ("acks", "all".to_owned()),
         // librdkafka's default is false, Java's is true: set it so retries never duplicate.
-        .set("enable.idempotence", "true")
+        ("enable.idempotence", "true".to_owned()),
         // Say how long a message may take before it is reported failed, instead of relying
         // on a default that differs between clients (librdkafka 300s, Java 120s).
-        .set(
+        (
             "delivery.timeout.ms",
-            args.delivery_timeout.as_millis().to_string(),
-        )
-        .set("linger.ms", LINGER_MS.to_string());
-    for (key, value) in &args.property {
-        config.set(key, value);
+            DEFAULT_DELIVERY_TIMEOUT.as_millis().to_string(),
+        ),
+        ("linger.ms", LINGER_MS.to_string()),
+    ]
+}
+
+/// The settings for a run: every layer, for the broker at `bootstrap_servers`.
+pub fn settings_for(args: &CommonArgs, bootstrap_servers: &str) -> Result<Settings> {
+    let mut settings = Settings::from_args(args)?.with_defaults_under(&lesson_defaults());
+    if settings.get("bootstrap.servers").is_none() {
+        settings.set(
+            "bootstrap.servers",
+            bootstrap_servers,
+            crate::settings::Source::EmbeddedBroker,
+        );
     }
-    config
+    Ok(settings)
+}
+
+/// The configuration every producer of a run starts from, validated.
+pub fn producer_config(bootstrap_servers: &str, args: &CommonArgs) -> Result<ClientConfig> {
+    settings_for(args, bootstrap_servers)?.client_config()
 }

@@ -27,6 +27,9 @@ pub struct SensorReading {
     pub humidity: u8,
     /// When the reading was taken, in Unix seconds.
     pub timestamp: i64,
+    /// Filler that makes a reading too large for a broker (`--oversize-every`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub padding: String,
 }
 
 impl SensorReading {
@@ -66,7 +69,12 @@ pub struct ReadingGenerator {
     rng: ChaCha8Rng,
     clock: Clock,
     made: u64,
+    oversize_every: Option<u64>,
 }
+
+/// Bytes of padding in an oversized reading: past the 1,000,000-byte default of both
+/// librdkafka's `message.max.bytes` and a broker's limit.
+pub const OVERSIZE_PADDING: usize = 1_100_000;
 
 impl ReadingGenerator {
     pub fn new(seed: u64, clock: Clock) -> Self {
@@ -74,7 +82,14 @@ impl ReadingGenerator {
             rng: ChaCha8Rng::seed_from_u64(seed),
             clock,
             made: 0,
+            oversize_every: None,
         }
+    }
+
+    /// Makes every `n`th reading too large for a broker.
+    pub fn oversize_every(mut self, n: Option<u64>) -> Self {
+        self.oversize_every = n;
+        self
     }
 
     /// The next reading: sensors take turns, humidity is random but seeded.
@@ -87,11 +102,17 @@ impl ReadingGenerator {
             Clock::Fixed { start } => start + self.made as i64,
         };
         self.made += 1;
+        let oversized = self.oversize_every.is_some_and(|n| self.made.is_multiple_of(n));
         SensorReading {
             sensor_id: Cow::Borrowed(sensor_id),
             location: Cow::Borrowed(location),
             humidity: self.rng.random_range(30..=80),
             timestamp,
+            padding: if oversized {
+                "x".repeat(OVERSIZE_PADDING)
+            } else {
+                String::new()
+            },
         }
     }
 }

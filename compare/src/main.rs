@@ -127,7 +127,7 @@ async fn run(args: Args) -> Result<ExitCode> {
     } else {
         broker.describe(&args.common.topic)
     };
-    let config = producer_config(broker.bootstrap_servers(), &args.common);
+    let config = producer_config(broker.bootstrap_servers(), &args.common)?;
     let topic_for = |mode: usize| {
         if embedded {
             MODE_TOPICS[mode]

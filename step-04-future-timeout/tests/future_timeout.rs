@@ -79,7 +79,7 @@ fn fault_flags_refuse_a_real_broker() {
     assert_eq!(run.exit_code, Some(1));
     assert_eq!(
         run.stderr.trim(),
-        "error: --inject-errors needs the embedded broker: drop --brokers (and KAFKA_BOOTSTRAP_SERVERS) to use it"
+        "error: --inject-errors needs the embedded broker, but a real one is named (flag --brokers): drop that to use it"
     );
     assert!(run.stdout.is_empty(), "nothing was started: {}", run.stdout);
 }

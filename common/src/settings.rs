@@ -1,0 +1,196 @@
+//! Connection settings, layered: built-in defaults, then `--config FILE`, then the
+//! environment, then flags. Each setting remembers where it came from, so an error can
+//! name its source and `--print-config` can show it, with secrets redacted.
+
+use crate::args::CommonArgs;
+use anyhow::{anyhow, bail, Context, Result};
+use rdkafka::error::KafkaError;
+use rdkafka::ClientConfig;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The environment variables read, and the property each one sets.
+pub const ENVIRONMENT: [(&str, &str); 5] = [
+    ("KAFKA_BOOTSTRAP_SERVERS", "bootstrap.servers"),
+    ("KAFKA_SECURITY_PROTOCOL", "security.protocol"),
+    ("KAFKA_SASL_MECHANISM", "sasl.mechanism"),
+    ("KAFKA_SASL_USERNAME", "sasl.username"),
+    ("KAFKA_SASL_PASSWORD", "sasl.password"),
+];
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File { path: PathBuf, line: usize },
+    Env(&'static str),
+    Flag(&'static str),
+    EmbeddedBroker,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => write!(f, "built-in default"),
+            Source::File { path, line } => write!(f, "{}:{line}", path.display()),
+            Source::Env(name) => write!(f, "environment {name}"),
+            Source::Flag(flag) => write!(f, "flag {flag}"),
+            Source::EmbeddedBroker => write!(f, "embedded broker"),
+        }
+    }
+}
+
+/// True for keys whose values must never be printed.
+pub fn is_secret(key: &str) -> bool {
+    key.contains("password")
+        || key.contains("secret")
+        || key.contains("sasl.oauthbearer")
+        || key == "ssl.key.pem"
+}
+
+/// What a secret is shown as.
+pub const REDACTED: &str = "[redacted]";
+
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    values: BTreeMap<String, (String, Source)>,
+}
+
+impl Settings {
+    /// Sets `key`, replacing any earlier layer's value.
+    pub fn set(&mut self, key: &str, value: impl Into<String>, source: Source) {
+        self.values.insert(key.to_owned(), (value.into(), source));
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(|(value, _)| value.as_str())
+    }
+
+    pub fn source(&self, key: &str) -> Option<&Source> {
+        self.values.get(key).map(|(_, source)| source)
+    }
+
+    /// Reads a Java-style `client.properties` file into this layer.
+    pub fn read_file(&mut self, path: &Path) -> Result<()> {
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        for line in java_properties::PropertiesIter::new(std::io::BufReader::new(file)) {
+            let line = line.map_err(|err| {
+                let at = err.line_number().map_or(String::new(), |n| format!(":{n}"));
+                anyhow!("{}{at}: malformed line ({err})", path.display())
+            })?;
+            let number = line.line_number();
+            if let java_properties::LineContent::KVPair(key, value) = line.consume_content() {
+                if value.trim().is_empty() {
+                    bail!(
+                        "{}:{number}: malformed line: expected key=value, got {key:?}",
+                        path.display()
+                    );
+                }
+                let source = Source::File {
+                    path: path.to_owned(),
+                    line: number,
+                };
+                self.set(key.trim(), value.trim(), source);
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings in `--print-config` form: one line each, with its source.
+    pub fn describe(&self) -> String {
+        let width = self.values.keys().map(String::len).max().unwrap_or(0);
+        self.values
+            .iter()
+            .map(|(key, (value, source))| {
+                let shown = if is_secret(key) { REDACTED } else { value };
+                format!("{key:width$} = {shown}    ({source})\n")
+            })
+            .collect()
+    }
+
+    /// Everything said about connecting, before the broker is known: file, env, flags.
+    pub fn from_args(args: &CommonArgs) -> Result<Self> {
+        let mut settings = Settings::default();
+        if let Some(path) = &args.config {
+            settings.read_file(path)?;
+        }
+        for (variable, key) in ENVIRONMENT {
+            if let Ok(value) = std::env::var(variable) {
+                if !value.trim().is_empty() {
+                    settings.set(key, value, Source::Env(variable));
+                }
+            }
+        }
+        if let Some(brokers) = &args.brokers {
+            settings.set(
+                "bootstrap.servers",
+                brokers.clone(),
+                Source::Flag("--brokers"),
+            );
+        }
+        if let Some(timeout) = args.delivery_timeout {
+            let millis = timeout.as_millis().to_string();
+            settings.set(
+                "delivery.timeout.ms",
+                millis,
+                Source::Flag("--delivery-timeout"),
+            );
+        }
+        for (key, value) in &args.property {
+            settings.set(key, value.clone(), Source::Flag("-X"));
+        }
+        Ok(settings)
+    }
+
+    /// Puts the lesson's defaults under everything already set.
+    pub fn with_defaults_under(mut self, defaults: &[(&str, String)]) -> Self {
+        for (key, value) in defaults {
+            self.values
+                .entry((*key).to_owned())
+                .or_insert_with(|| (value.clone(), Source::Default));
+        }
+        self
+    }
+
+    /// Checks what librdkafka cannot say clearly, then builds the client config.
+    /// Every error names the property and where it came from, never a secret value.
+    pub fn client_config(&self) -> Result<ClientConfig> {
+        if let Some(protocol) = self.get("security.protocol") {
+            let needs_tls = matches!(protocol.to_ascii_uppercase().as_str(), "SSL" | "SASL_SSL");
+            if needs_tls && !cfg!(feature = "ssl") {
+                bail!(
+                    "security.protocol={protocol} (from {}) needs TLS support: build with the `ssl` feature, e.g. cargo run -p step-02-callback --features ssl",
+                    self.source("security.protocol").expect("set")
+                );
+            }
+        }
+        let mut config = ClientConfig::new();
+        for (key, (value, _)) in &self.values {
+            config.set(key, value);
+        }
+        // librdkafka validates every property when the native config is built.
+        if let Err(err) = config.create_native_config() {
+            return Err(self.explain(err));
+        }
+        Ok(config)
+    }
+
+    fn explain(&self, err: KafkaError) -> anyhow::Error {
+        match err {
+            KafkaError::ClientConfig(_, description, key, value) => {
+                let source = self
+                    .source(&key)
+                    .map_or("unknown source".to_owned(), ToString::to_string);
+                let description = if is_secret(&key) && !value.is_empty() {
+                    description.replace(&value, REDACTED)
+                } else {
+                    description
+                };
+                anyhow!("invalid property {key} (from {source}): {description}")
+            }
+            other => anyhow!("invalid configuration: {other}"),
+        }
+    }
+}
