@@ -102,7 +102,9 @@ impl ReadingGenerator {
             Clock::Fixed { start } => start + self.made as i64,
         };
         self.made += 1;
-        let oversized = self.oversize_every.is_some_and(|n| self.made.is_multiple_of(n));
+        let oversized = self
+            .oversize_every
+            .is_some_and(|n| self.made.is_multiple_of(n));
         SensorReading {
             sensor_id: Cow::Borrowed(sensor_id),
             location: Cow::Borrowed(location),

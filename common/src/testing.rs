@@ -56,7 +56,12 @@ pub fn run_step(binary: &str, args: &[&str]) -> StepRun {
 
 /// The first `count` readings a test run sends.
 pub fn expected_readings(count: usize) -> Vec<SensorReading> {
-    ReadingGenerator::new(TEST_SEED, Clock::Fixed { start: TEST_CLOCK })
+    readings(TEST_SEED, TEST_CLOCK, count)
+}
+
+/// The first `count` readings for `seed`, stamped from `clock`.
+pub fn readings(seed: u64, clock: i64, count: usize) -> Vec<SensorReading> {
+    ReadingGenerator::new(seed, Clock::Fixed { start: clock })
         .take(count)
         .collect()
 }
