@@ -20,6 +20,7 @@ pub const LINGER_MS: u32 = 0;
 /// or a config file says otherwise.
 pub const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 
+// ANCHOR: lesson_defaults
 /// The lesson's defaults, under every other layer.
 pub fn lesson_defaults() -> Vec<(&'static str, String)> {
     vec![
@@ -36,6 +37,7 @@ pub fn lesson_defaults() -> Vec<(&'static str, String)> {
         ("linger.ms", LINGER_MS.to_string()),
     ]
 }
+// ANCHOR_END: lesson_defaults
 
 /// The settings for a run: every layer, for the broker at `bootstrap_servers`.
 pub fn settings_for(args: &CommonArgs, bootstrap_servers: &str) -> Result<Settings> {

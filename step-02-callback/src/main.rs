@@ -110,11 +110,13 @@ impl ProducerContext for DeliveryReporter {
                 });
             }
         }
+        // ANCHOR: heavy_work
         match self.heavy_work {
             Some((work, false)) => std::thread::sleep(work), // blocks every report behind it
             Some((work, true)) => drop(self.side_jobs.send(SideJob::HeavyWork(work))),
             None => {}
         }
+        // ANCHOR_END: heavy_work
         self.metrics.first_report.get_or_init(Instant::now);
         *self.metrics.last_report.lock().unwrap() = Some(Instant::now());
     }

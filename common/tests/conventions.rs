@@ -1,0 +1,184 @@
+//! The workspace's conventions, checked: the book includes only what exists, its links
+//! resolve, its code comes from the sources, and every step opens with a `//!` header.
+
+use regex::Regex;
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn book_pages() -> Vec<(PathBuf, String)> {
+    let src = workspace().join("docs/src");
+    let mut pages: Vec<_> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path, text)
+        })
+        .collect();
+    pages.sort();
+    assert!(pages.len() > 5, "the book has its pages");
+    pages
+}
+
+/// The lines of `text` between `ANCHOR: name` and `ANCHOR_END: name`, or an error.
+fn anchored<'a>(text: &'a str, name: &str) -> Result<Vec<&'a str>, String> {
+    let is_marker = |line: &str, marker: &str| {
+        line.split_once(marker)
+            .is_some_and(|(_, rest)| rest.split_whitespace().next() == Some(name))
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| is_marker(l, "ANCHOR:"))
+        .ok_or("no ANCHOR")?;
+    let end = lines
+        .iter()
+        .position(|l| is_marker(l, "ANCHOR_END:"))
+        .ok_or("no ANCHOR_END")?;
+    if end <= start {
+        return Err("ANCHOR_END before ANCHOR".into());
+    }
+    Ok(lines[start + 1..end]
+        .iter()
+        .copied()
+        .filter(|l| !l.contains("ANCHOR:") && !l.contains("ANCHOR_END:"))
+        .collect())
+}
+
+/// Problems with one `{{#include path:selector}}` of `page`.
+fn check_include(page: &Path, target: &str) -> Result<(), String> {
+    let (path, selector) = match target.split_once(':') {
+        Some((path, selector)) => (path, Some(selector)),
+        None => (target, None),
+    };
+    let file = page.parent().unwrap().join(path);
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{path}: {e}"))?;
+    match selector {
+        // Line ranges such as `5:` (snapshot bodies) need the file to reach that line.
+        Some(range) if range.split(':').next().unwrap().parse::<usize>().is_ok() => {
+            let first: usize = range.split(':').next().unwrap().parse().unwrap();
+            if text.lines().count() < first {
+                return Err(format!("{path} has fewer than {first} lines"));
+            }
+        }
+        Some(anchor) => {
+            let body = anchored(&text, anchor).map_err(|e| format!("{path}:{anchor}: {e}"))?;
+            if body.iter().all(|l| l.trim().is_empty()) {
+                return Err(format!("{path}:{anchor}: empty anchor"));
+            }
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+#[test]
+fn every_include_names_an_existing_file_and_non_empty_anchor() {
+    let include = Regex::new(r"\{\{#include ([^}]+)\}\}").unwrap();
+    let mut problems = Vec::new();
+    let mut includes = 0;
+    for (page, text) in book_pages() {
+        for caps in include.captures_iter(&text) {
+            includes += 1;
+            if let Err(problem) = check_include(&page, caps[1].trim()) {
+                problems.push(format!("{}: {problem}", page.display()));
+            }
+        }
+    }
+    assert!(includes > 10, "the book includes its code");
+    assert!(
+        problems.is_empty(),
+        "broken includes:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn include_check_catches_a_renamed_anchor() {
+    let page = workspace().join("docs/src/03-fire-and-forget.md");
+    assert!(check_include(&page, "../../step-01-fire-and-forget/src/main.rs:flush").is_ok());
+    assert!(check_include(
+        &page,
+        "../../step-01-fire-and-forget/src/main.rs:flush_renamed"
+    )
+    .is_err());
+    assert!(check_include(&page, "../../no/such/file.rs:flush").is_err());
+    assert!(anchored("// ANCHOR: a\n\n// ANCHOR_END: a\n", "a")
+        .unwrap()
+        .iter()
+        .all(|l| l.is_empty()));
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    let link = Regex::new(r"\]\(([^)#]+\.md)(#[^)]*)?\)").unwrap();
+    let src = workspace().join("docs/src");
+    let mut broken = Vec::new();
+    for (page, text) in book_pages() {
+        for caps in link.captures_iter(&text) {
+            if !caps[1].starts_with("http") && !src.join(&caps[1]).exists() {
+                broken.push(format!("{}: {}", page.display(), &caps[1]));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn code_blocks_are_included_not_pasted() {
+    let mut pasted = Vec::new();
+    for (page, text) in book_pages() {
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            let Some(language) = line.strip_prefix("```") else {
+                continue;
+            };
+            let body: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| !l.starts_with("```"))
+                .collect();
+            let included = body.iter().all(|l| l.starts_with("{{#include"));
+            let commands = language == "sh"
+                && body
+                    .iter()
+                    .all(|l| l.starts_with("cargo ") && !l.contains('\\'));
+            if !included && !commands {
+                pasted.push(format!(
+                    "{}: ```{language} block: {:?}",
+                    page.display(),
+                    body.first()
+                ));
+            }
+        }
+    }
+    assert!(
+        pasted.is_empty(),
+        "pasted code blocks:\n{}",
+        pasted.join("\n")
+    );
+}
+
+#[test]
+fn every_step_opens_with_a_header_that_says_how_to_run_it() {
+    for step in [
+        "step-01-fire-and-forget",
+        "step-02-callback",
+        "step-03-sync",
+        "step-04-future-timeout",
+    ] {
+        let main = std::fs::read_to_string(workspace().join(step).join("src/main.rs")).unwrap();
+        assert!(main.starts_with("//! Step "), "{step} has no //! header");
+        assert!(
+            main.contains(&format!("//! Run it: `cargo run -p {step}")),
+            "{step}: how to run it"
+        );
+        assert!(main.contains("//! Notice"), "{step}: what to notice");
+    }
+}
