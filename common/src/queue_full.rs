@@ -28,8 +28,10 @@ where
     loop {
         match producer.send(record) {
             Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                // EXERCISE: retry-on-queue-full
                 record = returned;
                 tokio::time::sleep(QUEUE_FULL_BACKOFF).await;
+                // END EXERCISE
             }
             other => return other,
         }

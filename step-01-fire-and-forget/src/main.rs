@@ -57,7 +57,9 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     // ANCHOR: flush
     // Dropping a producer purges its queue: flush first, or queued messages are lost.
+    // EXERCISE: flush-before-exit
     let still_in_flight = lesson.flush(&producer);
+    // END EXERCISE
     // ANCHOR_END: flush
 
     let code = lesson.finish(still_in_flight)?;

@@ -85,9 +85,12 @@ impl ProducerContext for DeliveryReporter {
                     .lock()
                     .unwrap()
                     .insert(partition, offset);
+                // EXERCISE: callback-lines
                 println!("{}", callback_success(&reading, partition, offset));
+                // END EXERCISE
             }
             Err((error, message)) => {
+                // EXERCISE: count-failures
                 self.tally.record_failed();
                 let kind = error
                     .rdkafka_error_code()
@@ -99,15 +102,20 @@ impl ProducerContext for DeliveryReporter {
                     .unwrap()
                     .entry(kind)
                     .or_default() += 1;
+                // END EXERCISE
                 tracing::error!(key = %reading.sensor_id, %error, "send failed");
+                // EXERCISE: callback-lines
                 println!("{}", callback_failure(&reading, error));
+                // END EXERCISE
                 // The dead-letter send is network I/O: hand it to the worker.
+                // EXERCISE: route-to-dlq
                 let _ = self.side_jobs.send(SideJob::DeadLetter {
                     key: message.key().unwrap_or_default().to_vec(),
                     payload: message.payload().unwrap_or_default().to_vec(),
                     timestamp: Some(reading.timestamp_millis()),
                     error: error.to_string(),
                 });
+                // END EXERCISE
             }
         }
         // ANCHOR: heavy_work

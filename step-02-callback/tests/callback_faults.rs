@@ -36,6 +36,10 @@ fn failed_records_go_to_the_dlq_and_metrics_and_offsets_agree_with_the_broker() 
     assert_eq!(number_after(&run.stdout, "succeeded"), counts.confirmed);
     assert_eq!(number_after(&run.stdout, "InvalidRecord:"), counts.failed);
     assert_reports_match_broker(&reported_deliveries(&run.stdout), stored);
+    assert_eq!(
+        run.stdout.matches("❌ FAILED").count() as u64,
+        counts.failed
+    );
     assert_eq!(run.exit_code, Some(1), "failures make a failed run");
 
     // The DLQ holds exactly the failed records: same keys, same bodies, with headers.

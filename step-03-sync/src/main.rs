@@ -36,16 +36,20 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         // `.await` here is Java's `.get()`: nothing else is sent until the broker answers.
         match producer.send(record, Timeout::Never).await {
             Ok(delivery) => {
+                // EXERCISE: report-each-confirmation
                 lesson.tally.record_confirmed();
                 println!(
                     "{}",
                     sync_success(&reading, delivery.partition, delivery.offset)
                 );
+                // END EXERCISE
             }
             // The error comes straight back to the caller, who handles it and carries on.
             Err((error, _message)) => {
+                // EXERCISE: handle-send-error
                 lesson.tally.record_failed();
                 println!("{}", sync_failure(&reading, &error));
+                // END EXERCISE
             }
         }
     }

@@ -59,6 +59,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         other_work().await;
 
         // Three layers: did the wait time out? was the future cancelled? did it fail?
+        // EXERCISE: wait-with-timeout
         match tokio::time::timeout(args.timeout, &mut delivery).await {
             Err(_elapsed) => {
                 println!("{}", timed_out(&reading, args.timeout));
@@ -77,6 +78,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 println!("{}", in_time(&reading, delivery.partition, delivery.offset));
             }
         }
+        // END EXERCISE
     }
     // ANCHOR_END: send_loop
 
@@ -86,6 +88,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The timed-out futures were never cancelled: after the flush each has its outcome.
     let timed_out_count = timed_out_futures.len();
     let mut delivered_anyway = 0;
+    // EXERCISE: count-delivered-anyway
     for (reading, delivery) in timed_out_futures {
         match delivery.await {
             Ok(Ok(_)) => {
@@ -99,6 +102,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             Err(_cancelled) => {}
         }
     }
+    // END EXERCISE
     println!("📬 Delivered anyway: {delivered_anyway} of the {timed_out_count} messages whose wait timed out");
     // ANCHOR_END: delivered_anyway
 

@@ -1,0 +1,148 @@
+//! The exercise list (`exercises.toml`) and the solution regions in the source.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::Path;
+
+/// Opens a solution region in the reference source.
+pub const START_MARKER: &str = "// EXERCISE: ";
+/// Closes it.
+pub const END_MARKER: &str = "// END EXERCISE";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Exercise {
+    pub name: String,
+    pub step: String,
+    pub hint: String,
+    /// `package::test-target::test-name`.
+    pub tests: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ExerciseFile {
+    exercise: Vec<Exercise>,
+}
+
+/// Reads `exercises.toml` at the root of `workspace`.
+pub fn load(workspace: &Path) -> Result<Vec<Exercise>> {
+    let path = workspace.join("exercises.toml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let file: ExerciseFile =
+        toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+    Ok(file.exercise)
+}
+
+/// One test, split into its parts.
+pub struct TestId<'a> {
+    pub package: &'a str,
+    pub target: &'a str,
+    pub name: &'a str,
+}
+
+pub fn parse_test(id: &str) -> Result<TestId<'_>> {
+    let mut parts = id.splitn(3, "::");
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(package), Some(target), Some(name)) => Ok(TestId {
+            package,
+            target,
+            name,
+        }),
+        _ => bail!("test {id:?} is not package::target::name"),
+    }
+}
+
+/// A solution region: the lines strictly between the markers.
+pub struct Region {
+    pub name: String,
+    /// Index of the START_MARKER line.
+    pub start: usize,
+    /// Index of the END_MARKER line.
+    pub end: usize,
+}
+
+/// Every region in `text`, in order. Unclosed or nested regions are errors.
+pub fn regions(text: &str) -> Result<Vec<Region>> {
+    let mut found = Vec::new();
+    let mut open: Option<(String, usize)> = None;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix(START_MARKER) {
+            if let Some((outer, _)) = &open {
+                bail!("line {}: exercise {name} starts inside {outer}", index + 1);
+            }
+            open = Some((name.trim().to_owned(), index));
+        } else if trimmed == END_MARKER {
+            let Some((name, start)) = open.take() else {
+                bail!("line {}: END EXERCISE without a start", index + 1);
+            };
+            found.push(Region {
+                name,
+                start,
+                end: index,
+            });
+        }
+    }
+    if let Some((name, start)) = open {
+        bail!("line {}: exercise {name} is never closed", start + 1);
+    }
+    Ok(found)
+}
+
+/// `text` with every region's body replaced by a `todo!` naming the exercise and hint.
+/// A region that is one `let` statement keeps its binding, so the code after it compiles.
+pub fn blank_out(text: &str, hint_of: impl Fn(&str) -> Option<String>) -> Result<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut next = 0;
+    for region in regions(text)? {
+        out.extend(lines[next..=region.start].iter().map(|l| l.to_string()));
+        let body = &lines[region.start + 1..region.end];
+        let indent: String = lines[region.start]
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .collect();
+        let message = format!(
+            "{}: {}",
+            region.name,
+            hint_of(&region.name).unwrap_or_default()
+        );
+        let todo = format!("todo!(\"{{}}\", {message:?})");
+        let first = body.first().map_or("", |l| l.trim());
+        let single_let = first.starts_with("let ") && body.len() == 1 && first.ends_with(';');
+        match first.split_once(" = ") {
+            Some((binding, _)) if single_let => out.push(format!("{indent}{binding} = {todo};")),
+            _ => out.push(format!("{indent}{todo};")),
+        }
+        out.push(lines[region.end].to_string());
+        next = region.end + 1;
+    }
+    out.extend(lines[next..].iter().map(|l| l.to_string()));
+    let mut result = out.join("\n");
+    if text.ends_with('\n') {
+        result.push('\n');
+    }
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_blanked_out_keeping_let_bindings() {
+        let source = "fn f() {\n    // EXERCISE: a\n    let x = compute();\n    // END EXERCISE\n    // EXERCISE: b\n    work();\n    more();\n    // END EXERCISE\n    use_it(x);\n}\n";
+        let starter = blank_out(source, |name| Some(format!("hint for {name}"))).unwrap();
+        assert_eq!(
+            starter,
+            "fn f() {\n    // EXERCISE: a\n    let x = todo!(\"{}\", \"a: hint for a\");\n    // END EXERCISE\n    // EXERCISE: b\n    todo!(\"{}\", \"b: hint for b\");\n    // END EXERCISE\n    use_it(x);\n}\n"
+        );
+    }
+
+    #[test]
+    fn unclosed_and_nested_regions_are_errors() {
+        assert!(regions("// EXERCISE: a\nx();\n").is_err());
+        assert!(regions("// EXERCISE: a\n// EXERCISE: b\n// END EXERCISE\n").is_err());
+        assert!(regions("// END EXERCISE\n").is_err());
+    }
+}
