@@ -182,3 +182,36 @@ fn every_step_opens_with_a_header_that_says_how_to_run_it() {
         assert!(main.contains("//! Notice"), "{step}: what to notice");
     }
 }
+
+#[test]
+fn every_exercise_is_marked_in_the_source_and_listed_on_its_page() {
+    let list = std::fs::read_to_string(workspace().join("exercises.toml")).unwrap();
+    let name = Regex::new(r#"(?m)^name = "([^"]+)"\nstep = "([^"]+)""#).unwrap();
+    let pages: String = book_pages().into_iter().map(|(_, text)| text).collect();
+    let mut sources = String::new();
+    for dir in [
+        "common/src",
+        "step-01-fire-and-forget/src",
+        "step-02-callback/src",
+        "step-03-sync/src",
+        "step-04-future-timeout/src",
+    ] {
+        for entry in std::fs::read_dir(workspace().join(dir)).unwrap() {
+            sources.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+    }
+    let mut count = 0;
+    for caps in name.captures_iter(&list) {
+        count += 1;
+        let exercise = &caps[1];
+        assert!(
+            sources.contains(&format!("// EXERCISE: {exercise}\n")),
+            "{exercise} has no region"
+        );
+        assert!(
+            pages.contains(&format!("`{exercise}`")),
+            "{exercise} is not on its step's page"
+        );
+    }
+    assert_eq!(count, 9, "exercises listed");
+}

@@ -167,7 +167,13 @@ pub fn render(card: &ReportCard) -> String {
 /// librdkafka and the other dependencies stay built.
 fn forget_workspace_builds(dir: &Path, target_dir: &Path) -> Result<()> {
     let metadata = Command::new(env!("CARGO"))
-        .args(["metadata", "--no-deps", "--format-version", "1", "--manifest-path"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
         .arg(dir.join("Cargo.toml"))
         .output()?;
     if !metadata.status.success() {
@@ -190,7 +196,9 @@ fn forget_workspace_builds(dir: &Path, target_dir: &Path) -> Result<()> {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some((package, hash)) = name.rsplit_once('-') else { continue };
+        let Some((package, hash)) = name.rsplit_once('-') else {
+            continue;
+        };
         let is_hash = hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit());
         if is_hash && members.iter().any(|m| m == package) {
             std::fs::remove_dir_all(entry.path())?;

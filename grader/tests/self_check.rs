@@ -12,6 +12,15 @@ use std::process::Command;
 
 const GRADER: &str = env!("CARGO_BIN_EXE_grader");
 
+/// The checks share one build directory, so they must not run at the same time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn reference() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -70,6 +79,7 @@ fn copy_reference(to: &Path) {
 #[test]
 #[ignore = "slow: builds and grades workspace copies; run by .ci/run"]
 fn starter_fails_every_exercise_with_its_hint() {
+    let _turn = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let starter = dir.path().join("starter");
     let status = Command::new(GRADER)
@@ -93,6 +103,7 @@ fn starter_fails_every_exercise_with_its_hint() {
 #[test]
 #[ignore = "slow: builds and grades workspace copies; run by .ci/run"]
 fn reference_passes_every_exercise() {
+    let _turn = one_at_a_time();
     for (name, passed, detail, _) in report_card(&reference()) {
         assert!(passed, "{name} fails on the reference: {detail}");
     }
@@ -115,6 +126,7 @@ struct WrongAnswers {
 #[test]
 #[ignore = "slow: builds and grades workspace copies; run by .ci/run"]
 fn every_wrong_answer_is_caught() {
+    let _turn = one_at_a_time();
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wrong_answers.toml"),
     )
