@@ -110,27 +110,59 @@ pub fn read_topic_from(
         if message.offset() >= high {
             continue;
         }
-        let text = |bytes: Option<&[u8]>| bytes.map(|b| String::from_utf8_lossy(b).into_owned());
-        let headers = message
-            .headers()
-            .map(|headers| {
-                headers
-                    .iter()
-                    .map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        records.push(StoredRecord {
-            partition: message.partition(),
-            offset: message.offset(),
-            key: text(message.key()),
-            value: text(message.payload()),
-            timestamp: message.timestamp().to_millis(),
-            headers,
-        });
+        records.push(stored(&message));
     }
     records.sort_by_key(|r| (r.partition, r.offset));
     Ok(records)
+}
+
+/// Every record of `topic` from the beginning, reading until nothing new arrives for
+/// `idle`. Unlike [`read_topic`], this trusts no end offsets, only the records.
+pub fn read_topic_until_idle(
+    bootstrap_servers: &str,
+    topic: &str,
+    idle: Duration,
+) -> Result<Vec<StoredRecord>> {
+    let consumer = consumer(bootstrap_servers)?;
+    let partitions = watermarks(consumer.client(), topic, Duration::from_secs(10))?.len();
+    let mut assignment = TopicPartitionList::new();
+    for partition in 0..partitions as i32 {
+        assignment.add_partition_offset(topic, partition, Offset::Beginning)?;
+    }
+    consumer.assign(&assignment)?;
+    let mut records = Vec::new();
+    let mut last_arrival = Instant::now();
+    while last_arrival.elapsed() < idle {
+        let Some(message) = consumer.poll(Duration::from_millis(100)) else {
+            continue;
+        };
+        let message = message.with_context(|| format!("reading {topic} back"))?;
+        last_arrival = Instant::now();
+        records.push(stored(&message));
+    }
+    records.sort_by_key(|r| (r.partition, r.offset));
+    Ok(records)
+}
+
+fn stored(message: &rdkafka::message::BorrowedMessage<'_>) -> StoredRecord {
+    let text = |bytes: Option<&[u8]>| bytes.map(|b| String::from_utf8_lossy(b).into_owned());
+    let headers = message
+        .headers()
+        .map(|headers| {
+            headers
+                .iter()
+                .map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    StoredRecord {
+        partition: message.partition(),
+        offset: message.offset(),
+        key: text(message.key()),
+        value: text(message.payload()),
+        timestamp: message.timestamp().to_millis(),
+        headers,
+    }
 }
 
 /// The high watermark of every partition of `topic`: where the next records will go.

@@ -281,3 +281,34 @@ pub fn assert_nothing_lost(stored: &[StoredRecord], expected: &[SensorReading]) 
     assert!(extra.is_empty(), "readings never sent: {extra:?}");
     stored.len() - distinct.len()
 }
+
+/// Runs a step through an outage longer than its delivery timeout and asserts that
+/// every lost message was reported through the step's own failure line (`failure_line`),
+/// that nothing was left unconfirmed, and that every reported delivery is on the broker.
+pub fn run_through_long_outage(
+    binary: &str,
+    count: &str,
+    outage: &str,
+    failure_line: &str,
+) -> (StepRun, Counts) {
+    let args = [
+        "--count",
+        count,
+        "--outage",
+        outage,
+        "--delivery-timeout",
+        "1s",
+    ];
+    let run = run_step(binary, &args);
+    let counts = summary_counts(&run.stdout);
+    assert!(counts.failed > 0, "{}", run.stdout);
+    assert_eq!(counts.unconfirmed(), 0);
+    assert_eq!(
+        run.stdout.matches(failure_line).count() as u64,
+        counts.failed
+    );
+    assert!(run.stdout.contains("MessageTimedOut"));
+    assert_reports_match_broker(&reported_deliveries(&run.stdout), run.records("humidity"));
+    assert_eq!(run.exit_code, Some(1), "losses make a failed run");
+    (run, counts)
+}

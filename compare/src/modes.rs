@@ -81,6 +81,17 @@ async fn warm_up_threaded<C: ProducerContext + 'static>(
     Ok(())
 }
 
+async fn warm_up_future(producer: &FutureProducer, topic: &str) -> Result<()> {
+    let record = FutureRecord::<str, str>::to(topic)
+        .key("warm-up")
+        .payload("{}");
+    producer
+        .send(record, Timeout::Never)
+        .await
+        .map_err(|(err, _)| err)?;
+    Ok(())
+}
+
 /// Fire-and-forget: latency is the time a `send` call takes, the only wait there is.
 pub async fn fire_and_forget(mut work: Workload<'_>) -> Result<ModeResult> {
     let producer: ThreadedProducer<DefaultProducerContext> = work.config.create()?;
@@ -218,15 +229,7 @@ pub async fn callback(
 /// Latency runs from send to the moment the waiting code sees the confirmation.
 pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> Result<ModeResult> {
     let producer: FutureProducer = work.config.create()?;
-    producer
-        .send(
-            FutureRecord::<str, str>::to(work.topic)
-                .key("warm-up")
-                .payload("{}"),
-            Timeout::Never,
-        )
-        .await
-        .map_err(|(err, _)| err)?;
+    warm_up_future(&producer, work.topic).await?;
     let before = BrokerCount::before(producer.client(), work.topic)?;
     let mut latencies = latency_histogram();
     let (mut confirmed, mut failed) = (0, 0);
@@ -314,15 +317,7 @@ pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> R
 /// Synchronous: await each send before the next.
 pub async fn synchronous(mut work: Workload<'_>) -> Result<ModeResult> {
     let producer: FutureProducer = work.config.create()?;
-    producer
-        .send(
-            FutureRecord::<str, str>::to(work.topic)
-                .key("warm-up")
-                .payload("{}"),
-            Timeout::Never,
-        )
-        .await
-        .map_err(|(err, _)| err)?;
+    warm_up_future(&producer, work.topic).await?;
     let before = BrokerCount::before(producer.client(), work.topic)?;
     let mut latencies = latency_histogram();
     let (mut confirmed, mut failed) = (0, 0);

@@ -92,10 +92,7 @@ fn starter_fails_every_exercise_with_its_hint() {
     assert_eq!(card.len(), 9);
     for (name, passed, detail, hint) in card {
         assert!(!passed, "{name} passes in the starter copy");
-        assert!(
-            detail.contains("not yet implemented") || detail.contains("Snapshot"),
-            "{name}: {detail}"
-        );
+        assert!(!detail.is_empty(), "{name}: a failure says what failed");
         assert!(!hint.is_empty());
     }
 }

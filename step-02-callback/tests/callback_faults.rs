@@ -2,7 +2,8 @@
 
 use common::testing::{
     assert_broker_holds, assert_reports_match_broker, expected_readings, number_after,
-    reported_deliveries, run_step, run_step_interrupted, stored_reading, summary_counts,
+    reported_deliveries, run_step, run_step_interrupted, run_through_long_outage, stored_reading,
+    summary_counts,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -94,23 +95,7 @@ fn slow_callback_work_is_shown_inline_and_offloaded() {
 
 #[test]
 fn outage_longer_than_the_delivery_timeout_fails_every_lost_message_visibly() {
-    let args = [
-        "--count",
-        "2500",
-        "--outage",
-        "1s+3s",
-        "--delivery-timeout",
-        "1s",
-    ];
-    let run = run_step(STEP, &args);
-    let counts = summary_counts(&run.stdout);
-    assert!(counts.failed > 0, "{}", run.stdout);
-    assert_eq!(counts.unconfirmed(), 0);
-    assert_eq!(
-        run.stdout.matches("❌ FAILED").count() as u64,
-        counts.failed
-    );
-    assert_reports_match_broker(&reported_deliveries(&run.stdout), run.records("humidity"));
+    let (run, counts) = run_through_long_outage(STEP, "2500", "1s+3s", "❌ FAILED");
     // The DLQ lives on the same brokers, so its sends may time out too: each one is
     // accounted for, and the DLQ topic holds exactly the confirmed ones.
     assert_eq!(

@@ -6,7 +6,7 @@
 
 use common::testing::{
     assert_broker_holds, assert_reports_match_broker, expected_readings, reported_deliveries,
-    run_step, summary_counts, varying_parts,
+    run_step, run_through_long_outage, summary_counts, varying_parts,
 };
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-04-future-timeout");
@@ -52,25 +52,7 @@ fn timed_out_waits_do_not_cancel_the_sends() {
 
 #[test]
 fn outage_longer_than_the_delivery_timeout_reports_each_loss() {
-    let args = [
-        "--count",
-        "150",
-        "--outage",
-        "800ms+3s",
-        "--delivery-timeout",
-        "1s",
-    ];
-    let run = run_step(STEP, &args);
-    let counts = summary_counts(&run.stdout);
-    assert!(counts.failed > 0, "{}", run.stdout);
-    assert_eq!(counts.unconfirmed(), 0);
-    assert_eq!(
-        run.stdout.matches("❌ FAILED").count() as u64,
-        counts.failed
-    );
-    assert!(run.stdout.contains("MessageTimedOut"));
-    assert_reports_match_broker(&reported_deliveries(&run.stdout), run.records("humidity"));
-    assert_eq!(run.exit_code, Some(1));
+    run_through_long_outage(STEP, "150", "800ms+3s", "❌ FAILED");
 }
 
 #[test]
