@@ -207,11 +207,12 @@ pub fn deliveries_grouped_by_partition(stdout: &str) -> String {
 }
 
 /// Runs a step binary with `args` (no test defaults added). Once its banner is out
-/// (so its signal watcher is installed), waits `first` and sends SIGINT, then again
-/// after `second` if given. Returns stdout and the exit code.
+/// (so its signal watcher is installed), waits `first` and sends `signal` (e.g.
+/// "INT"), then SIGINT again after `second` if given. Returns stdout and the exit code.
 pub fn run_step_interrupted(
     binary: &str,
     args: &[&str],
+    signal: &str,
     first: std::time::Duration,
     second: Option<std::time::Duration>,
 ) -> (String, Option<i32>) {
@@ -240,18 +241,18 @@ pub fn run_step_interrupted(
     banner_seen
         .recv_timeout(std::time::Duration::from_secs(30))
         .expect("the step printed its banner");
-    let interrupt = |pid: u32| {
+    let send = |signal: &str, pid: u32| {
         let status = Command::new("kill")
-            .args(["-INT", &pid.to_string()])
+            .args([&format!("-{signal}"), &pid.to_string()])
             .status()
             .expect("kill runs");
-        assert!(status.success(), "SIGINT delivered");
+        assert!(status.success(), "SIG{signal} delivered");
     };
     std::thread::sleep(first);
-    interrupt(child.id());
+    send(signal, child.id());
     if let Some(second) = second {
         std::thread::sleep(second);
-        interrupt(child.id());
+        send("INT", child.id());
     }
     let status = child.wait().expect("the step exits");
     (reader.join().expect("reader thread"), status.code())

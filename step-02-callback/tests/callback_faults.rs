@@ -111,7 +111,7 @@ fn outage_longer_than_the_delivery_timeout_fails_every_lost_message_visibly() {
 
 #[test]
 fn ctrl_c_stops_flushes_and_the_summary_adds_up() {
-    let (stdout, code) = run_step_interrupted(STEP, &[], Duration::from_millis(1500), None);
+    let (stdout, code) = run_step_interrupted(STEP, &[], "INT", Duration::from_millis(1500), None);
     assert!(stdout.contains("🛑 Stopping"), "{stdout}");
     let counts = summary_counts(&stdout);
     assert!(
@@ -130,6 +130,7 @@ fn second_ctrl_c_exits_at_once_and_counts_the_unconfirmed() {
     let (stdout, code) = run_step_interrupted(
         STEP,
         &args,
+        "INT",
         Duration::from_millis(2000),
         Some(Duration::from_millis(500)),
     );
@@ -137,4 +138,17 @@ fn second_ctrl_c_exits_at_once_and_counts_the_unconfirmed() {
     let counts = summary_counts(&stdout);
     assert!(counts.unconfirmed() > 0, "{counts:?}");
     assert_eq!(code, Some(130));
+}
+
+#[test]
+fn sigterm_stops_and_flushes_like_ctrl_c() {
+    let (stdout, code) = run_step_interrupted(STEP, &[], "TERM", Duration::from_millis(1500), None);
+    assert!(stdout.contains("🛑 Stopping"), "{stdout}");
+    let counts = summary_counts(&stdout);
+    assert!(
+        counts.sent > 0 && counts.sent < 20_000,
+        "stopped early: {counts:?}"
+    );
+    assert_eq!(counts.confirmed, counts.sent, "flushed: {counts:?}");
+    assert_eq!(code, Some(0));
 }
