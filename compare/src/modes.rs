@@ -52,13 +52,12 @@ impl Workload<'_> {
 const FUTURE_WINDOW: usize = 50_000;
 
 /// Counts the broker's new records and fills in the result's outcome columns.
-fn finish<C: ClientContext>(
+fn finish(
     mut result: ModeResult,
-    client: &rdkafka::client::Client<C>,
     before: &BrokerCount,
     outcomes: Option<(u64, u64)>,
 ) -> Result<ModeResult> {
-    result.broker_count = Some(before.added_since(client)?);
+    result.broker_count = Some(before.added_since()?);
     if let Some((confirmed, failed)) = outcomes {
         result.messages_confirmed = Some(confirmed);
         result.messages_failed = Some(failed);
@@ -96,7 +95,7 @@ async fn warm_up_future(producer: &FutureProducer, topic: &str) -> Result<()> {
 pub async fn fire_and_forget(mut work: Workload<'_>) -> Result<ModeResult> {
     let producer: ThreadedProducer<DefaultProducerContext> = work.config.create()?;
     warm_up_threaded(&producer, work.topic, ()).await?;
-    let before = BrokerCount::before(producer.client(), work.topic)?;
+    let before = BrokerCount::before(work.config, work.topic)?;
     let mut latencies = latency_histogram();
     let started = Instant::now();
     let mut sent = 0;
@@ -119,7 +118,7 @@ pub async fn fire_and_forget(mut work: Workload<'_>) -> Result<ModeResult> {
         started.elapsed(),
         Some(&latencies),
     );
-    finish(result, producer.client(), &before, None)
+    finish(result, &before, None)
 }
 
 /// Extra work per delivery report, for the blocking-callback rows.
@@ -191,7 +190,7 @@ pub async fn callback(
     };
     let producer: ThreadedProducer<LatencyRecorder> = work.config.create_with_context(recorder)?;
     warm_up_threaded(&producer, work.topic, 0).await?;
-    let before = BrokerCount::before(producer.client(), work.topic)?;
+    let before = BrokerCount::before(work.config, work.topic)?;
     let clock = producer.context().clock;
     let started = Instant::now();
     let mut sent = 0;
@@ -222,7 +221,7 @@ pub async fn callback(
     // The offloaded work finishes its backlog after the measurement.
     drop(context.offload.lock().unwrap().take());
     let _ = worker.join();
-    finish(result, producer.client(), &before, Some(outcomes))
+    finish(result, &before, Some(outcomes))
 }
 
 /// Keep each future, keep sending, and wait on the oldest with a timeout.
@@ -230,7 +229,7 @@ pub async fn callback(
 pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> Result<ModeResult> {
     let producer: FutureProducer = work.config.create()?;
     warm_up_future(&producer, work.topic).await?;
-    let before = BrokerCount::before(producer.client(), work.topic)?;
+    let before = BrokerCount::before(work.config, work.topic)?;
     let mut latencies = latency_histogram();
     let (mut confirmed, mut failed) = (0, 0);
     let mut waiting: VecDeque<(Instant, DeliveryFuture)> = VecDeque::with_capacity(FUTURE_WINDOW);
@@ -306,19 +305,14 @@ pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> R
     if timed_out_count > 0 {
         result.mode = format!("{name} ({timed_out_count} waits timed out)");
     }
-    finish(
-        result,
-        producer.client(),
-        &before,
-        Some((confirmed, failed)),
-    )
+    finish(result, &before, Some((confirmed, failed)))
 }
 
 /// Synchronous: await each send before the next.
 pub async fn synchronous(mut work: Workload<'_>) -> Result<ModeResult> {
     let producer: FutureProducer = work.config.create()?;
     warm_up_future(&producer, work.topic).await?;
-    let before = BrokerCount::before(producer.client(), work.topic)?;
+    let before = BrokerCount::before(work.config, work.topic)?;
     let mut latencies = latency_histogram();
     let (mut confirmed, mut failed) = (0, 0);
     let started = Instant::now();
@@ -339,10 +333,5 @@ pub async fn synchronous(mut work: Workload<'_>) -> Result<ModeResult> {
         }
     }
     let result = ModeResult::new("Synchronous", sent, started.elapsed(), Some(&latencies));
-    finish(
-        result,
-        producer.client(),
-        &before,
-        Some((confirmed, failed)),
-    )
+    finish(result, &before, Some((confirmed, failed)))
 }

@@ -31,7 +31,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // ANCHOR_END: producer
     lesson.check_connection(producer.client())?;
     // Not part of fire-and-forget: the lesson notes the topic's size to reveal the truth later.
-    let broker_count = BrokerCount::before(producer.client(), lesson.topic())?;
+    let broker_count = BrokerCount::before(&lesson.producer_config(), lesson.topic())?;
 
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {
@@ -60,13 +60,14 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // EXERCISE: flush-before-exit
     let still_in_flight = lesson.flush(&producer);
     // END EXERCISE
-    // ANCHOR_END: flush
+    drop(producer); // as at exit: whatever was not delivered by now is purged
+                    // ANCHOR_END: flush
 
     let code = lesson.finish(still_in_flight)?;
     // ANCHOR: reveal
     // Outside the pattern: ask the broker what it really holds from this run.
     let sent = lesson.tally.counts().sent;
-    let held = broker_count.added_since(producer.client())?;
+    let held = broker_count.added_since()?;
     println!(
         "🔍 Outside fire-and-forget, the lesson checks: the broker holds {held} of the {sent} messages sent: {} failed and fire-and-forget never told you.",
         sent.saturating_sub(held)

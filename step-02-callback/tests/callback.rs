@@ -27,3 +27,24 @@ fn every_callback_reports_what_the_broker_holds() {
     assert_reports_match_broker(&reported, run.records("humidity"));
     assert_broker_holds(run.records("humidity"), &expected_readings(12));
 }
+
+#[test]
+fn queue_full_waits_and_retries() {
+    // A local queue of 5 messages, filled unpaced: send sees QueueFull again and again.
+    let args = [
+        "--count",
+        "300",
+        "--rate",
+        "0",
+        "-X",
+        "queue.buffering.max.messages=5",
+    ];
+    let run = run_step(STEP, &args);
+    let counts = summary_counts(&run.stdout);
+    assert_eq!(
+        (counts.sent, counts.confirmed, counts.failed),
+        (300, 300, 0)
+    );
+    assert!(!run.stdout.contains("❌ FAILED"));
+    assert_broker_holds(run.records("humidity"), &expected_readings(300));
+}

@@ -1,5 +1,6 @@
 //! The slide's callback use cases, checked against what the broker holds.
 
+use common::testing::StepRun;
 use common::testing::{
     assert_broker_holds, assert_reports_match_broker, expected_readings, number_after,
     reported_deliveries, run_step, run_step_interrupted, run_through_long_outage, stored_reading,
@@ -10,10 +11,11 @@ use std::time::Duration;
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-02-callback");
 
-#[test]
-fn failed_records_go_to_the_dlq_and_metrics_and_offsets_agree_with_the_broker() {
+/// 60 readings, unpaced, with the first 2 produce requests rejected: some whole
+/// batches fail. Returns the run and the offsets file it wrote.
+fn run_with_rejections() -> (StepRun, tempfile::NamedTempFile) {
     let offsets_file = tempfile::NamedTempFile::new().unwrap();
-    let offsets_path = offsets_file.path().to_str().unwrap();
+    let offsets_path = offsets_file.path().to_str().unwrap().to_owned();
     let args = [
         "--count",
         "60",
@@ -22,47 +24,87 @@ fn failed_records_go_to_the_dlq_and_metrics_and_offsets_agree_with_the_broker() 
         "--inject-errors",
         "2",
         "--offsets-file",
-        offsets_path,
+        &offsets_path,
     ];
     let run = run_step(STEP, &args);
-    let counts = summary_counts(&run.stdout);
-    let stored = run.records("humidity");
-    let dead_letters = run.records("humidity-dlq");
-
-    // Metrics equal what the broker holds.
-    assert!(counts.failed > 0, "{}", run.stdout);
-    assert_eq!(counts.sent, 60);
-    assert_eq!(counts.unconfirmed(), 0);
-    assert_eq!(stored.len() as u64, counts.confirmed);
-    assert_eq!(number_after(&run.stdout, "succeeded"), counts.confirmed);
-    assert_eq!(number_after(&run.stdout, "InvalidRecord:"), counts.failed);
-    assert_reports_match_broker(&reported_deliveries(&run.stdout), stored);
-    assert_eq!(
-        run.stdout.matches("❌ FAILED").count() as u64,
-        counts.failed
+    assert!(
+        run.records("humidity").len() < 60,
+        "some were rejected: {}",
+        run.stdout
     );
-    assert_eq!(run.exit_code, Some(1), "failures make a failed run");
+    (run, offsets_file)
+}
 
-    // The DLQ holds exactly the failed records: same keys, same bodies, with headers.
-    let failed: Vec<_> = expected_readings(60)
+/// The readings the broker does not hold: the ones that failed.
+fn failed_readings(run: &StepRun) -> Vec<common::SensorReading> {
+    let stored = run.records("humidity");
+    expected_readings(60)
         .into_iter()
         .filter(|reading| !stored.iter().any(|r| stored_reading(r) == *reading))
-        .collect();
-    assert_eq!(dead_letters.len() as u64, counts.failed);
-    assert_broker_holds(dead_letters, &failed);
-    for record in dead_letters {
-        assert_eq!(record.headers["original-topic"], "humidity");
-        assert!(record.headers["error"].contains("InvalidRecord"));
+        .collect()
+}
+
+#[test]
+fn callback_lines_report_each_outcome() {
+    let (run, _) = run_with_rejections();
+    let stored = run.records("humidity");
+    let reported = reported_deliveries(&run.stdout);
+    assert_eq!(
+        reported.len(),
+        stored.len(),
+        "one SUCCESS per stored record"
+    );
+    assert_reports_match_broker(&reported, stored);
+    let failed = failed_readings(&run);
+    assert_eq!(run.stdout.matches("❌ FAILED").count(), failed.len());
+    for reading in &failed {
+        let line = format!(
+            "❌ FAILED: {} | {} | {}% — ",
+            reading.sensor_id, reading.location, reading.humidity
+        );
+        assert!(run.stdout.contains(&line), "missing: {line}");
     }
+}
+
+#[test]
+fn failures_are_counted_in_total_and_by_kind() {
+    let (run, offsets_file) = run_with_rejections();
+    let counts = summary_counts(&run.stdout);
+    let stored = run.records("humidity");
+    let failed = failed_readings(&run).len() as u64;
+    assert_eq!(
+        (counts.sent, counts.confirmed, counts.failed),
+        (60, stored.len() as u64, failed)
+    );
+    assert_eq!(number_after(&run.stdout, "succeeded"), counts.confirmed);
+    assert_eq!(number_after(&run.stdout, "InvalidRecord:"), failed);
+    assert_eq!(run.exit_code, Some(1), "failures make a failed run");
 
     // The offsets file holds each partition's last offset.
     let written: BTreeMap<String, BTreeMap<String, i64>> =
-        serde_json::from_str(&std::fs::read_to_string(offsets_path).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(offsets_file.path()).unwrap()).unwrap();
     let mut last: BTreeMap<String, i64> = BTreeMap::new();
     for record in stored {
         last.insert(record.partition.to_string(), record.offset);
     }
     assert_eq!(written["humidity"], last);
+}
+
+#[test]
+fn failed_records_go_to_the_dead_letter_topic() {
+    let (run, _) = run_with_rejections();
+    let dead_letters = run.records("humidity-dlq");
+    // Exactly the failed records: same keys, same bodies, with why they failed.
+    assert_broker_holds(dead_letters, &failed_readings(&run));
+    for record in dead_letters {
+        assert_eq!(record.headers["original-topic"], "humidity");
+        assert!(
+            record.headers["error"].contains("InvalidRecord"),
+            "{record:?}"
+        );
+    }
+    let sent_to_dlq = number_after(&run.stdout, "humidity-dlq:");
+    assert_eq!(sent_to_dlq, dead_letters.len() as u64);
 }
 
 #[test]

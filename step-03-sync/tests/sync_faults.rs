@@ -22,6 +22,20 @@ fn each_rejected_send_comes_back_to_the_caller() {
 }
 
 #[test]
+fn send_errors_are_counted_and_printed() {
+    let run = run_step(STEP, &["--count", "8", "--inject-errors", "3"]);
+    assert_eq!(summary_counts(&run.stdout).failed, 3);
+    assert_eq!(run.stdout.matches("❌ SYNC FAILED").count(), 3);
+    for reading in &expected_readings(3) {
+        let line = format!(
+            "❌ SYNC FAILED: {} | {}% — ",
+            reading.sensor_id, reading.humidity
+        );
+        assert!(run.stdout.contains(&line), "missing: {line}");
+    }
+}
+
+#[test]
 fn retriable_errors_lose_and_duplicate_nothing() {
     let run = run_step(STEP, &["--count", "10", "--retriable-errors", "4"]);
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);

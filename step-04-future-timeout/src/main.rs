@@ -34,7 +34,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut lesson = Lesson::start(Mode::FutureTimeout, args.common, &[]).await?;
     let producer: FutureProducer = lesson.producer_config().create()?;
     lesson.check_connection(producer.client())?;
-    let broker_count = BrokerCount::before(producer.client(), lesson.topic())?;
+    let broker_count = BrokerCount::before(&lesson.producer_config(), lesson.topic())?;
     let mut timed_out_futures: Vec<(SensorReading, DeliveryFuture)> = Vec::new();
 
     // ANCHOR: send_loop
@@ -107,7 +107,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // ANCHOR_END: delivered_anyway
 
     let confirmed = lesson.tally.counts().confirmed;
-    let held = broker_count.added_since(producer.client())?;
+    let held = broker_count.added_since()?;
     let verdict = match held.cmp(&confirmed) {
         std::cmp::Ordering::Equal => "matches the confirmed count".to_owned(),
         std::cmp::Ordering::Greater => format!(

@@ -26,6 +26,55 @@ fn generous_timeout_confirms_every_send_in_time() {
 }
 
 #[test]
+fn waits_end_at_the_timeout() {
+    let args = ["--count", "8", "--timeout", "10s"];
+    let in_time = run_step(STEP, &args);
+    assert_eq!(
+        in_time.stdout.matches("✅ IN TIME").count(),
+        8,
+        "{}",
+        in_time.stdout
+    );
+    assert!(!in_time.stdout.contains("⌛ TIMED OUT"));
+    let args = [
+        "--count",
+        "3",
+        "--broker-rtt",
+        "300ms",
+        "--timeout",
+        "100ms",
+    ];
+    let late = run_step(STEP, &args);
+    assert_eq!(
+        late.stdout.matches("⌛ TIMED OUT after 100ms").count(),
+        3,
+        "{}",
+        late.stdout
+    );
+    assert!(!late.stdout.contains("✅ IN TIME"));
+}
+
+#[test]
+fn delivered_anyway_counts_every_timed_out_send() {
+    let args = [
+        "--count",
+        "3",
+        "--broker-rtt",
+        "300ms",
+        "--timeout",
+        "100ms",
+    ];
+    let run = run_step(STEP, &args);
+    // However many waits timed out, each of those sends is accounted for.
+    let timed_out = run.stdout.matches("⌛ TIMED OUT").count();
+    let line = format!("📬 Delivered anyway: {timed_out} of the {timed_out} messages");
+    assert!(run.stdout.contains(&line), "{}", run.stdout);
+    let counts = summary_counts(&run.stdout);
+    assert_eq!((counts.sent, counts.confirmed, counts.failed), (3, 3, 0));
+    assert_broker_holds(run.records("humidity"), &expected_readings(3));
+}
+
+#[test]
 fn timed_out_waits_do_not_cancel_the_sends() {
     let args = [
         "--count",
