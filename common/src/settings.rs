@@ -73,9 +73,9 @@ impl Settings {
 
     /// Reads a Java-style `client.properties` file into this layer.
     pub fn read_file(&mut self, path: &Path) -> Result<()> {
-        let file = std::fs::File::open(path)
+        let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
-        for line in java_properties::PropertiesIter::new(std::io::BufReader::new(file)) {
+        for line in java_properties::PropertiesIter::new(text.as_bytes()) {
             let line = line.map_err(|err| {
                 let at = err.line_number().map_or(String::new(), |n| format!(":{n}"));
                 anyhow!("{}{at}: malformed line ({err})", path.display())
