@@ -11,6 +11,16 @@ use common::testing::{
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-04-future-timeout");
 
+/// Three sends to a broker 300 ms away, each waited on for 100 ms: every wait times out.
+const SLOW_BROKER: [&str; 6] = [
+    "--count",
+    "3",
+    "--broker-rtt",
+    "300ms",
+    "--timeout",
+    "100ms",
+];
+
 #[test]
 fn generous_timeout_confirms_every_send_in_time() {
     let run = run_step(STEP, &["--count", "8", "--timeout", "10s"]);
@@ -56,15 +66,7 @@ fn waits_end_at_the_timeout() {
 
 #[test]
 fn delivered_anyway_counts_every_timed_out_send() {
-    let args = [
-        "--count",
-        "3",
-        "--broker-rtt",
-        "300ms",
-        "--timeout",
-        "100ms",
-    ];
-    let run = run_step(STEP, &args);
+    let run = run_step(STEP, &SLOW_BROKER);
     // However many waits timed out, each of those sends is accounted for.
     let timed_out = run.stdout.matches("⌛ TIMED OUT").count();
     let line = format!("📬 Delivered anyway: {timed_out} of the {timed_out} messages");
@@ -76,15 +78,7 @@ fn delivered_anyway_counts_every_timed_out_send() {
 
 #[test]
 fn timed_out_waits_do_not_cancel_the_sends() {
-    let args = [
-        "--count",
-        "3",
-        "--broker-rtt",
-        "300ms",
-        "--timeout",
-        "100ms",
-    ];
-    let run = run_step(STEP, &args);
+    let run = run_step(STEP, &SLOW_BROKER);
     assert_eq!(run.exit_code, Some(0), "stderr: {}", run.stderr);
     insta::with_settings!({ filters => varying_parts() }, {
         insta::assert_snapshot!("all_timed_out_3", run.stdout);
