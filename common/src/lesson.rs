@@ -185,11 +185,6 @@ impl Lesson {
             ExitCode::FAILURE
         })
     }
-
-    /// True once Ctrl+C (or SIGTERM) asked the run to stop.
-    pub fn stop_requested(&self) -> bool {
-        self.plan.stop_requested()
-    }
 }
 
 fn since(first_send: &OnceLock<Instant>) -> Duration {

@@ -65,24 +65,11 @@ pub fn read_topic(
     topic: &str,
     timeout: Duration,
 ) -> Result<Vec<StoredRecord>> {
-    read_topic_from(bootstrap_servers, topic, None, timeout)
-}
-
-/// The records of `topic` from `start` (an offset per partition; `None`: the beginning).
-pub fn read_topic_from(
-    bootstrap_servers: &str,
-    topic: &str,
-    start: Option<&[i64]>,
-    timeout: Duration,
-) -> Result<Vec<StoredRecord>> {
     let consumer = consumer(bootstrap_servers)?;
     let marks = watermarks(consumer.client(), topic, timeout)?;
     let mut assignment = TopicPartitionList::new();
     let mut remaining = 0;
     for (partition, &(low, high)) in marks.iter().enumerate() {
-        let low = start
-            .and_then(|start| start.get(partition).copied())
-            .map_or(low, |from| from.max(low));
         if high > low {
             assignment.add_partition_offset(topic, partition as i32, Offset::Offset(low))?;
             remaining += (high - low) as usize;
@@ -163,17 +150,6 @@ fn stored(message: &rdkafka::message::BorrowedMessage<'_>) -> StoredRecord {
         timestamp: message.timestamp().to_millis(),
         headers,
     }
-}
-
-/// The high watermark of every partition of `topic`: where the next records will go.
-pub fn high_watermarks(bootstrap_servers: &str, topic: &str) -> Result<Vec<i64>> {
-    let consumer = consumer(bootstrap_servers)?;
-    Ok(
-        watermarks(consumer.client(), topic, Duration::from_secs(10))?
-            .into_iter()
-            .map(|(_, high)| high)
-            .collect(),
-    )
 }
 
 /// Reads `topics` back and writes them as one JSON object, topic → records.

@@ -52,11 +52,6 @@ impl SendPlan {
         true
     }
 
-    /// True once Ctrl+C (or SIGTERM) asked the run to stop.
-    pub fn stop_requested(&self) -> bool {
-        self.stop.is_cancelled()
-    }
-
     /// The plan in words, for the banner.
     pub fn describe(&self) -> String {
         let amount = match self.count {
