@@ -154,10 +154,12 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {
         let payload = reading.to_json();
-        let key = reading.key().to_owned();
+        // The reading moves into the record as its opaque, so keep the key aside first
+        // (a borrowed sensor name: no copy).
+        let key = reading.sensor_id.clone();
         let timestamp = reading.timestamp_millis();
         let record = BaseRecord::with_opaque_to(lesson.topic(), Box::new(reading))
-            .key(&key)
+            .key(key.as_ref())
             .payload(&payload)
             .timestamp(timestamp);
         lesson.tally.record_sent();
