@@ -44,6 +44,7 @@ impl Lesson {
     /// and the stop-signal watcher.
     pub async fn start(mode: Mode, args: CommonArgs, extra_topics: &[&str]) -> Result<Self> {
         crate::logging::init();
+        crate::crash::exit_on_any_panic();
         let broker = Broker::connect(&args, extra_topics)?;
         let settings = crate::producer_config::settings_for(&args, broker.bootstrap_servers())?;
         if args.print_config {

@@ -6,6 +6,7 @@
 pub mod args;
 pub mod broker;
 pub mod broker_count;
+pub mod crash;
 pub mod lesson;
 pub mod logging;
 pub mod output;

@@ -183,35 +183,96 @@ fn every_step_opens_with_a_header_that_says_how_to_run_it() {
     }
 }
 
-#[test]
-fn every_exercise_is_marked_in_the_source_and_listed_on_its_page() {
-    let list = std::fs::read_to_string(workspace().join("exercises.toml")).unwrap();
-    let name = Regex::new(r#"(?m)^name = "([^"]+)"\nstep = "([^"]+)""#).unwrap();
-    let pages: String = book_pages().into_iter().map(|(_, text)| text).collect();
-    let mut sources = String::new();
-    for dir in [
-        "common/src",
-        "step-01-fire-and-forget/src",
-        "step-02-callback/src",
-        "step-03-sync/src",
-        "step-04-future-timeout/src",
-    ] {
-        for entry in std::fs::read_dir(workspace().join(dir)).unwrap() {
-            sources.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+#[derive(serde::Deserialize)]
+struct Exercise {
+    name: String,
+    step: String,
+    tests: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExerciseList {
+    exercise: Vec<Exercise>,
+}
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources_under(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(sources_under(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
         }
     }
-    let mut count = 0;
-    for caps in name.captures_iter(&list) {
-        count += 1;
-        let exercise = &caps[1];
+    found
+}
+
+#[test]
+fn every_exercise_lives_in_its_step_is_graded_there_and_is_listed_on_its_page() {
+    let list: ExerciseList =
+        toml::from_str(&std::fs::read_to_string(workspace().join("exercises.toml")).unwrap())
+            .unwrap();
+    let pages: String = book_pages().into_iter().map(|(_, text)| text).collect();
+    let mut sources = Vec::new();
+    for dir in [
+        "common",
+        "step-01-fire-and-forget",
+        "step-02-callback",
+        "step-03-sync",
+        "step-04-future-timeout",
+    ] {
+        sources.extend(sources_under(&workspace().join(dir).join("src")));
+    }
+    for exercise in &list.exercise {
+        let marker = format!("// EXERCISE: {}\n", exercise.name);
+        let homes: Vec<&PathBuf> = sources
+            .iter()
+            .filter(|(_, text)| text.contains(&marker))
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(
+            homes.len(),
+            1,
+            "{}: regions in exactly one file: {homes:?}",
+            exercise.name
+        );
+        let crate_dir = workspace().join(&exercise.step);
         assert!(
-            sources.contains(&format!("// EXERCISE: {exercise}\n")),
-            "{exercise} has no region"
+            homes[0].starts_with(&crate_dir),
+            "{}: step {} but the region is in {}",
+            exercise.name,
+            exercise.step,
+            homes[0].display()
         );
         assert!(
-            pages.contains(&format!("`{exercise}`")),
-            "{exercise} is not on its step's page"
+            !exercise.tests.is_empty(),
+            "{}: graded by some test",
+            exercise.name
+        );
+        for test in &exercise.tests {
+            let parts: Vec<&str> = test.splitn(3, "::").collect();
+            assert_eq!(parts.len(), 3, "{test}: package::target::name");
+            assert_eq!(
+                parts[0], exercise.step,
+                "{}: graded by {test}, outside its step",
+                exercise.name
+            );
+            let target = crate_dir.join("tests").join(format!("{}.rs", parts[1]));
+            let text = std::fs::read_to_string(&target)
+                .unwrap_or_else(|_| panic!("{test}: no test file {}", target.display()));
+            assert!(
+                text.contains(&format!("fn {}()", parts[2])),
+                "{test}: no such test in {}",
+                target.display()
+            );
+        }
+        assert!(
+            pages.contains(&format!("`{}`", exercise.name)),
+            "{} is not on its step's page",
+            exercise.name
         );
     }
-    assert_eq!(count, 9, "exercises listed");
+    assert_eq!(list.exercise.len(), 9, "exercises listed");
 }

@@ -1,31 +1,438 @@
-//! `grader check DIR`: run every exercise's tests in DIR and print a report card.
+//! Grading one learner's copy: its answers, and nothing else of it.
+//!
+//! Each exercise is graded in the work tree: the reference workspace (its tests,
+//! snapshots, helpers, manifests and every other solution) with only that exercise's
+//! regions replaced by the learner's text. So an edited test grades nothing, a
+//! `todo!()` in one region cannot fail another, and a failure is blamed on the
+//! exercise whose answer caused it. Exercises in different step crates are built and
+//! run side by side; one in `common` (which every step builds on) goes alone.
 
 use crate::exercises::{self, parse_test, Exercise};
+use crate::files;
+use crate::sandbox::{self, Isolation, Job, Outcome};
+use crate::verdicts::{Verdict, Verdicts};
+use crate::worktree::WorkTree;
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-#[derive(Debug, Serialize)]
+/// The crate every step builds on: an answer there changes every step's build.
+const SHARED_CRATE: &str = "common";
+/// The longest a build of one step's tests may take.
+const BUILD_LIMIT: Duration = Duration::from_secs(900);
+
+#[derive(Debug, Clone, Serialize)]
 pub struct Grade {
     pub step: String,
     pub exercise: String,
     pub passed: bool,
-    /// For a failure: the first failed assertion or snapshot difference.
+    /// For a failure: why (the first failed assertion, compiler error, time limit...).
     pub detail: Option<String>,
     pub hint: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ReportCard {
+    pub learner: String,
+    pub copy: PathBuf,
     pub passed: usize,
     pub total: usize,
     pub grades: Vec<Grade>,
+    /// Things the grader wants a person to know: edits outside the markers, isolation.
+    pub warnings: Vec<String>,
+    /// Set when the copy could not be graded at all (then `grades` is empty).
+    pub problem: Option<String>,
+}
+
+/// How to grade: shared by every copy of a run.
+pub struct Grader {
+    pub reference: PathBuf,
+    pub exercises: Vec<Exercise>,
+    pub work: WorkTree,
+    pub verdicts: Verdicts,
+    pub isolation: Isolation,
+    pub timeout: Duration,
+    scratch: tempfile::TempDir,
+    /// Exercise name → the file that holds its regions in the reference, and how many.
+    locations: BTreeMap<String, (PathBuf, usize)>,
+}
+
+/// A learner's answer to one exercise: the file, and that file with the answer in it.
+struct Answer {
+    file: PathBuf,
+    bodies: Vec<Vec<String>>,
+}
+
+impl Grader {
+    pub fn new(reference: &Path, base: &Path, timeout: Duration, use_cache: bool) -> Result<Self> {
+        let exercises = exercises::load(reference)?;
+        let work = WorkTree::prepare(reference, base)?;
+        let mut locations = BTreeMap::new();
+        for (relative, bytes) in files::workspace_files(reference)? {
+            if !files::is_source(&relative) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            for region in exercises::regions(&text)? {
+                if text.contains("todo!(") && region_is_todo(&text, &region) {
+                    anyhow::bail!(
+                        "the reference has no solution for {} in {}: grade with the reference workspace's grader, not a learner's",
+                        region.name,
+                        relative.display()
+                    );
+                }
+                let entry = locations
+                    .entry(region.name.clone())
+                    .or_insert((relative.clone(), 0));
+                entry.1 += 1;
+            }
+        }
+        Ok(Self {
+            reference: reference.to_owned(),
+            verdicts: Verdicts::open(&base.join("verdicts"), use_cache)?,
+            isolation: Isolation::probe(),
+            timeout,
+            scratch: tempfile::tempdir()?,
+            locations,
+            exercises,
+            work,
+        })
+    }
+
+    /// Grades the copy at `dir`. `progress` is told each time an exercise is settled.
+    pub fn grade(&mut self, dir: &Path, progress: &dyn Fn(&str)) -> ReportCard {
+        let learner = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let mut card = ReportCard {
+            learner,
+            copy: dir.to_owned(),
+            passed: 0,
+            total: self.exercises.len(),
+            grades: Vec::new(),
+            warnings: Vec::new(),
+            problem: None,
+        };
+        if let Err(problem) = readable_workspace(dir) {
+            card.problem = Some(problem);
+            return card;
+        }
+        match self.grade_answers(dir, progress) {
+            Ok((grades, warnings)) => {
+                card.passed = grades.iter().filter(|g| g.passed).count();
+                card.grades = grades;
+                card.warnings = warnings;
+            }
+            Err(err) => card.problem = Some(format!("{err:#}")),
+        }
+        card.warnings.extend(self.isolation.warning());
+        card
+    }
+
+    fn grade_answers(
+        &mut self,
+        dir: &Path,
+        progress: &dyn Fn(&str),
+    ) -> Result<(Vec<Grade>, Vec<String>)> {
+        let mut warnings = Vec::new();
+        let edited = self.edited_outside_markers(dir)?;
+        if !edited.is_empty() {
+            warnings.push(format!(
+                "edited outside the exercise markers (not graded, the reference's version was used): {}",
+                edited.join(", ")
+            ));
+        }
+        // Settle what needs no run: broken markers, and answers graded before.
+        let mut verdicts: BTreeMap<String, Verdict> = BTreeMap::new();
+        let mut pending: Vec<(Exercise, Answer, String)> = Vec::new();
+        for exercise in self.exercises.clone() {
+            match self.answer(dir, &exercise) {
+                Err(detail) => {
+                    verdicts.insert(exercise.name.clone(), Verdict::fail(detail));
+                    progress(&exercise.name);
+                }
+                Ok(answer) => {
+                    let key = self.verdicts.key(
+                        &self.work.fingerprint,
+                        &exercise.name,
+                        &answer.bodies,
+                        self.timeout,
+                    );
+                    match self.verdicts.get(&key) {
+                        Some(verdict) => {
+                            verdicts.insert(exercise.name.clone(), verdict);
+                            progress(&exercise.name);
+                        }
+                        None => pending.push((exercise, answer, key)),
+                    }
+                }
+            }
+        }
+        for round in rounds(pending) {
+            for (exercise, verdict, key) in self.run_round(round)? {
+                self.verdicts.put(&key, &verdict);
+                verdicts.insert(exercise.name.clone(), verdict);
+                progress(&exercise.name);
+            }
+        }
+        let grades = self
+            .exercises
+            .iter()
+            .map(|exercise| {
+                let verdict = verdicts
+                    .remove(&exercise.name)
+                    .expect("every exercise settled");
+                Grade {
+                    step: exercise.step.clone(),
+                    exercise: exercise.name.clone(),
+                    passed: verdict.passed,
+                    detail: verdict.detail,
+                    hint: exercise.hint.clone(),
+                }
+            })
+            .collect();
+        Ok((grades, warnings))
+    }
+
+    /// The learner's regions for `exercise`, or why they cannot be read.
+    fn answer(&self, dir: &Path, exercise: &Exercise) -> Result<Answer, String> {
+        let Some((file, expected)) = self.locations.get(&exercise.name) else {
+            return Err(format!("{} has no region in the reference", exercise.name));
+        };
+        let shown = file.display();
+        let text = std::fs::read_to_string(dir.join(file))
+            .map_err(|err| format!("cannot read {shown} in the copy: {err}"))?;
+        let bodies = exercises::bodies(&text, &exercise.name)
+            .map_err(|err| format!("markers for `{}` in {shown}: {err}", exercise.name))?;
+        match bodies.len() {
+            0 => Err(format!(
+                "markers for `{}` not found in {shown}",
+                exercise.name
+            )),
+            found if found == *expected => Ok(Answer {
+                file: file.clone(),
+                bodies,
+            }),
+            found => Err(format!(
+                "markers for `{}` in {shown}: {found} regions, where the exercise has {expected} (duplicated or removed?)",
+                exercise.name
+            )),
+        }
+    }
+
+    /// Shipped files of the reference that the copy lacks or changed outside the
+    /// regions. Region bodies are compared as the copy's own answers, so only edits
+    /// outside them show.
+    fn edited_outside_markers(&self, dir: &Path) -> Result<Vec<String>> {
+        let mut edited = Vec::new();
+        for (relative, reference) in files::shipped_files(&self.reference)? {
+            let shown = relative.display().to_string();
+            let Ok(copy) = std::fs::read(dir.join(&relative)) else {
+                edited.push(format!("{shown} (missing)"));
+                continue;
+            };
+            let same = match (std::str::from_utf8(&reference), std::str::from_utf8(&copy)) {
+                (Ok(reference), Ok(copy)) if files::is_source(&relative) => {
+                    same_outside_regions(reference, copy)
+                }
+                _ => reference == copy,
+            };
+            if !same {
+                edited.push(shown);
+            }
+        }
+        Ok(edited)
+    }
+
+    /// Builds and runs one round: at most one exercise per crate.
+    fn run_round(
+        &mut self,
+        round: Vec<(Exercise, Answer, String)>,
+    ) -> Result<Vec<(Exercise, Verdict, String)>> {
+        let mut overrides = BTreeMap::new();
+        for (exercise, answer, _) in &round {
+            let reference = self
+                .work
+                .reference_text(&answer.file)
+                .expect("the region's file is in the reference");
+            let text = exercises::with_answers(reference, &exercise.name, &answer.bodies)?;
+            overrides.insert(answer.file.clone(), text);
+        }
+        self.work.apply(&overrides)?;
+        // Build one crate after another (cargo uses both cores for each), then run the
+        // round's tests side by side: they mostly wait on the embedded broker.
+        let mut builds = Vec::new();
+        for (exercise, _, _) in &round {
+            builds.push(self.build(exercise)?);
+        }
+        let this = &*self;
+        let verdicts: Vec<Result<Verdict>> = std::thread::scope(|scope| {
+            let runs: Vec<_> = round
+                .iter()
+                .zip(builds)
+                .map(|((exercise, _, _), build)| {
+                    scope.spawn(move || match build {
+                        Err(verdict) => Ok(verdict),
+                        Ok(executables) => this.run_tests(exercise, &executables),
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("a test runner thread does not panic"))
+                .collect()
+        });
+        round
+            .into_iter()
+            .zip(verdicts)
+            .map(|((exercise, _, key), verdict)| Ok((exercise, verdict?, key)))
+            .collect()
+    }
+
+    /// Builds `exercise`'s test targets in the work tree as it stands: their
+    /// executables, or the verdict on an answer that does not compile.
+    fn build(&self, exercise: &Exercise) -> Result<Result<BTreeMap<String, PathBuf>, Verdict>> {
+        let targets: Vec<&str> = exercise
+            .tests
+            .iter()
+            .map(|id| parse_test(id).map(|t| t.target))
+            .collect::<Result<_>>()?;
+        let scratch = tempfile::tempdir_in(self.scratch.path())?;
+        let build = self
+            .work
+            .build_tests(&exercise.step, &targets, BUILD_LIMIT, scratch.path())?;
+        Ok(match build.error {
+            Some(error) => Err(Verdict::fail(format!("does not compile:\n{error}"))),
+            None => Ok(build.executables),
+        })
+    }
+
+    /// Runs `exercise`'s tests, each under the time limit and isolation.
+    fn run_tests(
+        &self,
+        exercise: &Exercise,
+        executables: &BTreeMap<String, PathBuf>,
+    ) -> Result<Verdict> {
+        let scratch = tempfile::tempdir_in(self.scratch.path())?;
+        for id in &exercise.tests {
+            let test = parse_test(id)?;
+            let Some(executable) = executables.get(test.target) else {
+                return Ok(Verdict::fail(format!(
+                    "test target {} was not built",
+                    test.target
+                )));
+            };
+            let job = Job {
+                program: executable.clone(),
+                args: vec![
+                    "--exact".into(),
+                    test.name.into(),
+                    "--test-threads=1".into(),
+                ],
+                dir: self.work.root.join(test.package),
+                env: vec![
+                    ("INSTA_UPDATE".into(), "no".into()),
+                    ("INSTA_WORKSPACE_ROOT".into(), self.work.root.clone().into()),
+                    ("CI".into(), "true".into()),
+                    ("RUST_BACKTRACE".into(), "0".into()),
+                    ("HOME".into(), scratch.path().into()),
+                ],
+            };
+            let command = job.command(&self.isolation);
+            match sandbox::run_limited(command, self.timeout, scratch.path())? {
+                Outcome::TimedOut => {
+                    return Ok(Verdict::timed_out(format!(
+                        "{id}: did not finish in {} s (an endless loop or a wait that never ends?)",
+                        self.timeout.as_secs()
+                    )))
+                }
+                Outcome::Finished {
+                    success: true,
+                    stdout,
+                    ..
+                } if stdout.contains("1 passed") => {}
+                Outcome::Finished { success: true, .. } => {
+                    return Ok(Verdict::fail(format!("test {id} did not run")))
+                }
+                Outcome::Finished { stdout, stderr, .. } => {
+                    let output = format!("{stdout}\n{stderr}");
+                    return Ok(Verdict::fail(format!("{id}: {}", first_failure(&output))));
+                }
+            }
+        }
+        Ok(Verdict::pass())
+    }
+}
+
+/// Whether `region` (of the reference) holds only a `todo!`: a starter copy, not a reference.
+fn region_is_todo(text: &str, region: &exercises::Region) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    let body = &lines[region.start + 1..region.end];
+    body.len() == 1 && body[0].contains("todo!(")
+}
+
+/// Why `dir` cannot be graded at all, if it cannot.
+fn readable_workspace(dir: &Path) -> Result<(), String> {
+    let shown = dir.display();
+    match std::fs::metadata(dir) {
+        Err(err) => return Err(format!("cannot read {shown}: {err}")),
+        Ok(meta) if !meta.is_dir() => return Err(format!("{shown} is not a folder")),
+        Ok(_) => {}
+    }
+    if let Err(err) = std::fs::read_dir(dir) {
+        return Err(format!("cannot read {shown}: {err}"));
+    }
+    if !dir.join("Cargo.toml").is_file() {
+        return Err(format!(
+            "{shown} is not a copy of the lesson workspace (no Cargo.toml)"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether two versions of a source file agree everywhere but inside their regions.
+fn same_outside_regions(reference: &str, copy: &str) -> bool {
+    let Ok(regions) = exercises::regions(reference) else {
+        return reference == copy;
+    };
+    let mut expected = reference.to_owned();
+    let mut names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
+    names.dedup();
+    for name in names {
+        let Ok(bodies) = exercises::bodies(copy, name) else {
+            return false;
+        };
+        match exercises::with_answers(&expected, name, &bodies) {
+            Ok(text) => expected = text,
+            Err(_) => return false,
+        }
+    }
+    expected.replace("\r\n", "\n") == copy.replace("\r\n", "\n")
+}
+
+/// Groups exercises into build rounds: one per crate per round, and an exercise in the
+/// shared crate alone, since every step builds on it.
+fn rounds<T>(pending: Vec<(Exercise, Answer, T)>) -> Vec<Vec<(Exercise, Answer, T)>> {
+    let mut rounds: Vec<Vec<(Exercise, Answer, T)>> = Vec::new();
+    for item in pending {
+        let fits = |round: &Vec<(Exercise, Answer, T)>| {
+            item.0.step != SHARED_CRATE
+                && round
+                    .iter()
+                    .all(|(other, _, _)| other.step != item.0.step && other.step != SHARED_CRATE)
+        };
+        match rounds.iter_mut().find(|round| fits(round)) {
+            Some(round) => round.push(item),
+            None => rounds.push(vec![item]),
+        }
+    }
+    rounds
 }
 
 /// The first telling lines of a failed test run: the panic message and what follows,
-/// an insta snapshot difference, or a compiler error.
+/// or an insta snapshot difference.
 fn first_failure(output: &str) -> String {
     let lines: Vec<&str> = output.lines().collect();
     // A snapshot difference: where it is, then its first changed lines.
@@ -42,16 +449,7 @@ fn first_failure(output: &str) -> String {
             .collect::<Vec<_>>()
             .join("\n");
     }
-    let starts = [
-        "panicked at",
-        "Snapshot Summary",
-        "error[",
-        "error: could not compile",
-    ];
-    let Some(at) = lines
-        .iter()
-        .position(|l| starts.iter().any(|s| l.contains(s)))
-    else {
+    let Some(at) = lines.iter().position(|l| l.contains("panicked at")) else {
         return lines
             .iter()
             .rev()
@@ -68,80 +466,13 @@ fn first_failure(output: &str) -> String {
         .join("\n")
 }
 
-/// Runs one test in `dir`; `Ok` or the failure detail.
-fn run_test(dir: &Path, target_dir: &Path, id: &str) -> Result<Result<(), String>> {
-    let test = parse_test(id)?;
-    let output = Command::new(env!("CARGO"))
-        .arg("test")
-        .arg("--manifest-path")
-        .arg(dir.join("Cargo.toml"))
-        .args([
-            "-q",
-            "-p",
-            test.package,
-            "--test",
-            test.target,
-            "--",
-            "--exact",
-            test.name,
-        ])
-        .env("CARGO_TARGET_DIR", target_dir)
-        .env("INSTA_UPDATE", "no")
-        .env("CI", "true")
-        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
-        .output()?;
-    if output.status.success() {
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if !stdout.contains("1 passed") {
-            return Ok(Err(format!("test {id} did not run")));
-        }
-        return Ok(Ok(()));
-    }
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(Err(format!("{id}: {}", first_failure(&text))))
-}
-
-/// Grades every exercise of `dir`, each distinct test run once.
-pub fn grade(dir: &Path, target_dir: &Path, exercises: &[Exercise]) -> Result<ReportCard> {
-    let mut results: BTreeMap<&str, Result<(), String>> = BTreeMap::new();
-    for exercise in exercises {
-        for id in &exercise.tests {
-            if !results.contains_key(id.as_str()) {
-                let result = run_test(dir, target_dir, id)?;
-                results.insert(id, result);
-            }
-        }
-    }
-    let grades: Vec<Grade> = exercises
-        .iter()
-        .map(|exercise| {
-            let failure = exercise
-                .tests
-                .iter()
-                .find_map(|id| results[id.as_str()].clone().err());
-            Grade {
-                step: exercise.step.clone(),
-                exercise: exercise.name.clone(),
-                passed: failure.is_none(),
-                detail: failure,
-                hint: exercise.hint.clone(),
-            }
-        })
-        .collect();
-    Ok(ReportCard {
-        passed: grades.iter().filter(|g| g.passed).count(),
-        total: grades.len(),
-        grades,
-    })
-}
-
 /// The report card as a person reads it.
 pub fn render(card: &ReportCard) -> String {
-    let mut text = String::from("📋 Report card\n\n");
+    let mut text = format!("📋 Report card: {}\n\n", card.learner);
+    if let Some(problem) = &card.problem {
+        text.push_str(&format!("⛔ not graded: {problem}\n"));
+        return text;
+    }
     for grade in &card.grades {
         let mark = if grade.passed { "✅" } else { "❌" };
         text.push_str(&format!("{mark} {} / {}\n", grade.step, grade.exercise));
@@ -152,6 +483,9 @@ pub fn render(card: &ReportCard) -> String {
             text.push_str(&format!("     💡 {}\n", grade.hint));
         }
     }
+    for warning in &card.warnings {
+        text.push_str(&format!("\n⚠️  {warning}\n"));
+    }
     text.push_str(&format!(
         "\n{} of {} exercises pass.\n",
         card.passed, card.total
@@ -159,63 +493,50 @@ pub fn render(card: &ReportCard) -> String {
     text
 }
 
-/// Makes cargo rebuild `dir`'s own crates in the shared build directory.
-///
-/// Every copy of the workspace has crates of the same names, and cargo gives them the
-/// same build identity wherever they live, so it could take one copy's build for
-/// another's. Forgetting their fingerprints forces a rebuild of just those crates;
-/// librdkafka and the other dependencies stay built.
-fn forget_workspace_builds(dir: &Path, target_dir: &Path) -> Result<()> {
-    let metadata = Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--manifest-path",
-        ])
-        .arg(dir.join("Cargo.toml"))
-        .output()?;
-    if !metadata.status.success() {
-        anyhow::bail!(
-            "{} is not a Cargo workspace: {}",
-            dir.display(),
-            String::from_utf8_lossy(&metadata.stderr).trim()
-        );
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout)?;
-    let members: Vec<String> = metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["name"].as_str().map(str::to_owned))
-        .collect();
-    let fingerprints = target_dir.join("debug/.fingerprint");
-    let Ok(entries) = std::fs::read_dir(&fingerprints) else {
-        return Ok(()); // nothing built yet
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some((package, hash)) = name.rsplit_once('-') else {
-            continue;
-        };
-        let is_hash = hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit());
-        if is_hash && members.iter().any(|m| m == package) {
-            std::fs::remove_dir_all(entry.path())?;
-        }
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Loads the exercises from the reference workspace and grades `dir`.
-pub fn run(reference: &Path, dir: &Path, target_dir: &Path, json: bool) -> Result<bool> {
-    let exercises = exercises::load(reference)?;
-    forget_workspace_builds(dir, target_dir)?;
-    let card = grade(dir, target_dir, &exercises)?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&card)?);
-    } else {
-        print!("{}", render(&card));
+    fn exercise(name: &str, step: &str) -> (Exercise, Answer, ()) {
+        let exercise = Exercise {
+            name: name.into(),
+            step: step.into(),
+            hint: String::new(),
+            tests: vec![],
+        };
+        let answer = Answer {
+            file: PathBuf::new(),
+            bodies: vec![],
+        };
+        (exercise, answer, ())
     }
-    Ok(card.passed == card.total)
+
+    #[test]
+    fn rounds_hold_one_exercise_per_crate_and_the_shared_crate_alone() {
+        let pending = vec![
+            exercise("a", "step-01"),
+            exercise("b", "step-02"),
+            exercise("c", "step-02"),
+            exercise("d", SHARED_CRATE),
+            exercise("e", "step-03"),
+        ];
+        let names: Vec<Vec<String>> = rounds(pending)
+            .into_iter()
+            .map(|round| round.into_iter().map(|(e, _, _)| e.name).collect())
+            .collect();
+        assert_eq!(names, [vec!["a", "b", "e"], vec!["c"], vec!["d"]]);
+    }
+
+    #[test]
+    fn edits_inside_regions_are_not_edits_outside() {
+        let reference = "a\n// EXERCISE: x\nsolution\n// END EXERCISE\nb\n";
+        let answered = reference.replace("solution", "todo!()\nmore");
+        assert!(same_outside_regions(reference, &answered));
+        assert!(!same_outside_regions(
+            reference,
+            &answered.replace("b\n", "c\n")
+        ));
+        let unmarked = answered.replace("// END EXERCISE\n", "");
+        assert!(!same_outside_regions(reference, &unmarked));
+    }
 }

@@ -1,4 +1,7 @@
 //! The exercise list (`exercises.toml`) and the solution regions in the source.
+//!
+//! A region is the lines strictly between `// EXERCISE: <name>` and `// END EXERCISE`.
+//! The reference's regions hold the solutions; a learner's regions hold the answers.
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -12,6 +15,7 @@ pub const END_MARKER: &str = "// END EXERCISE";
 #[derive(Debug, Clone, Deserialize)]
 pub struct Exercise {
     pub name: String,
+    /// The crate whose source holds the region and whose tests grade it.
     pub step: String,
     pub hint: String,
     /// `package::test-target::test-name`.
@@ -61,18 +65,26 @@ pub struct Region {
     pub end: usize,
 }
 
-/// Every region in `text`, in order. Unclosed or nested regions are errors.
+fn start_of(line: &str) -> Option<&str> {
+    line.trim().strip_prefix(START_MARKER).map(str::trim)
+}
+
+fn is_end(line: &str) -> bool {
+    line.trim() == END_MARKER
+}
+
+/// Every region in `text`, in order. Unclosed or nested regions are errors: this is
+/// the strict reading, for the reference.
 pub fn regions(text: &str) -> Result<Vec<Region>> {
     let mut found = Vec::new();
     let mut open: Option<(String, usize)> = None;
     for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if let Some(name) = trimmed.strip_prefix(START_MARKER) {
+        if let Some(name) = start_of(line) {
             if let Some((outer, _)) = &open {
                 bail!("line {}: exercise {name} starts inside {outer}", index + 1);
             }
-            open = Some((name.trim().to_owned(), index));
-        } else if trimmed == END_MARKER {
+            open = Some((name.to_owned(), index));
+        } else if is_end(line) {
             let Some((name, start)) = open.take() else {
                 bail!("line {}: END EXERCISE without a start", index + 1);
             };
@@ -87,6 +99,64 @@ pub fn regions(text: &str) -> Result<Vec<Region>> {
         bail!("line {}: exercise {name} is never closed", start + 1);
     }
     Ok(found)
+}
+
+/// The bodies of every region named `name` in `text`, each as its lines. This is the
+/// lenient reading, for a learner's copy: only `name`'s own markers must be sound.
+pub fn bodies(text: &str, name: &str) -> Result<Vec<Vec<String>>, String> {
+    let mut found = Vec::new();
+    let mut open: Option<(usize, Vec<String>)> = None;
+    for (index, line) in text.lines().enumerate() {
+        if let Some((start, body)) = &mut open {
+            if is_end(line) {
+                found.push(std::mem::take(body));
+                open = None;
+            } else if start_of(line).is_some() {
+                return Err(format!(
+                    "the region opened at line {} is not closed before line {}",
+                    *start + 1,
+                    index + 1
+                ));
+            } else {
+                body.push(line.to_owned());
+            }
+        } else if start_of(line) == Some(name) {
+            open = Some((index, Vec::new()));
+        }
+    }
+    match open {
+        Some((start, _)) => Err(format!(
+            "the region opened at line {} is never closed",
+            start + 1
+        )),
+        None => Ok(found),
+    }
+}
+
+/// `text` (the reference) with the bodies of `name`'s regions replaced by `answers`,
+/// in order. `answers` must have one body per region.
+pub fn with_answers(text: &str, name: &str, answers: &[Vec<String>]) -> Result<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut next = 0;
+    let mut answers = answers.iter();
+    for region in regions(text)?.into_iter().filter(|r| r.name == name) {
+        let Some(answer) = answers.next() else {
+            bail!("fewer answers than regions for {name}");
+        };
+        out.extend(&lines[next..=region.start]);
+        out.extend(answer.iter().map(String::as_str));
+        next = region.end;
+    }
+    if answers.next().is_some() {
+        bail!("more answers than regions for {name}");
+    }
+    out.extend(&lines[next..]);
+    let mut result = out.join("\n");
+    if text.ends_with('\n') {
+        result.push('\n');
+    }
+    Ok(result)
 }
 
 /// `text` with every region's body replaced by a `todo!` naming the exercise and hint.
@@ -129,10 +199,11 @@ pub fn blank_out(text: &str, hint_of: impl Fn(&str) -> Option<String>) -> Result
 mod tests {
     use super::*;
 
+    const SOURCE: &str = "fn f() {\n    // EXERCISE: a\n    let x = compute();\n    // END EXERCISE\n    // EXERCISE: b\n    work();\n    more();\n    // END EXERCISE\n    use_it(x);\n}\n";
+
     #[test]
     fn regions_are_blanked_out_keeping_let_bindings() {
-        let source = "fn f() {\n    // EXERCISE: a\n    let x = compute();\n    // END EXERCISE\n    // EXERCISE: b\n    work();\n    more();\n    // END EXERCISE\n    use_it(x);\n}\n";
-        let starter = blank_out(source, |name| Some(format!("hint for {name}"))).unwrap();
+        let starter = blank_out(SOURCE, |name| Some(format!("hint for {name}"))).unwrap();
         assert_eq!(
             starter,
             "fn f() {\n    // EXERCISE: a\n    let x = todo!(\"{}\", \"a: hint for a\");\n    // END EXERCISE\n    // EXERCISE: b\n    todo!(\"{}\", \"b: hint for b\");\n    // END EXERCISE\n    use_it(x);\n}\n"
@@ -144,5 +215,19 @@ mod tests {
         assert!(regions("// EXERCISE: a\nx();\n").is_err());
         assert!(regions("// EXERCISE: a\n// EXERCISE: b\n// END EXERCISE\n").is_err());
         assert!(regions("// END EXERCISE\n").is_err());
+    }
+
+    #[test]
+    fn answers_are_read_from_one_copy_and_put_into_another() {
+        let learner = SOURCE.replace("    work();\n    more();\n", "    mine();\n");
+        let answer = bodies(&learner, "b").unwrap();
+        assert_eq!(answer, vec![vec!["    mine();".to_owned()]]);
+        assert_eq!(with_answers(SOURCE, "b", &answer).unwrap(), learner);
+        // Only b's markers matter for b: a broken a does not stop reading b.
+        let broken_a = learner.replacen("    // END EXERCISE\n", "", 1);
+        assert!(bodies(&broken_a, "a").is_err());
+        assert_eq!(bodies(&broken_a, "b").unwrap(), answer);
+        assert!(bodies(SOURCE, "c").unwrap().is_empty());
+        assert!(with_answers(SOURCE, "b", &[]).is_err());
     }
 }

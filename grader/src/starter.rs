@@ -1,21 +1,22 @@
 //! `grader starter DIR`: a learner's copy of the workspace, with every solution blanked.
+//!
+//! The copy holds nothing the solutions can be recovered from: no regions, no grader
+//! self-check or wrong answers ([`crate::files::REFERENCE_ONLY`]), no built book.
 
 use crate::exercises::{self, Exercise};
+use crate::files;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
-use walkdir::WalkDir;
-
-/// Folders never copied: build output, git history, the rendered book.
-const SKIPPED: [&str; 3] = ["target", ".git", "book"];
 
 /// What the learner reads first in the starter copy.
 fn learner_readme(exercises: &[Exercise]) -> String {
     let mut text = String::from(
         "# Async vs Sync Send: your exercises\n\n\
          Each exercise is a `todo!()` between `// EXERCISE: <name>` and `// END EXERCISE`.\n\
-         Replace the `todo!()` with your solution, then grade your work:\n\n\
-         ```sh\ncargo run -p grader -- check .\n```\n\n\
-         | step | exercise | hint |\n|---|---|---|\n",
+         Replace the `todo!()` with your solution, and change nothing outside the markers:\n\
+         only what is between them is graded. Check your work with the step's tests,\n\
+         e.g. `cargo test -p step-02-callback`.\n\n\
+         | crate | exercise | hint |\n|---|---|---|\n",
     );
     for exercise in exercises {
         text.push_str(&format!(
@@ -42,27 +43,22 @@ pub fn write(workspace: &Path, destination: &Path) -> Result<()> {
             .map(|e| e.hint.clone())
     };
     let mut blanked = 0;
-    let walker = WalkDir::new(workspace)
-        .into_iter()
-        .filter_entry(|entry| !SKIPPED.contains(&entry.file_name().to_string_lossy().as_ref()));
-    for entry in walker {
-        let entry = entry?;
-        let relative = entry.path().strip_prefix(workspace)?;
-        let target = destination.join(relative);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target)?;
-            continue;
+    for (relative, bytes) in files::shipped_files(workspace)? {
+        let target = destination.join(&relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
         }
-        let is_source = entry.path().extension().is_some_and(|e| e == "rs");
-        let is_grader = relative.starts_with("grader");
-        if is_source && !is_grader {
-            let text = std::fs::read_to_string(entry.path())?;
-            let regions =
-                exercises::regions(&text).with_context(|| format!("in {}", relative.display()))?;
-            blanked += regions.len();
-            std::fs::write(&target, exercises::blank_out(&text, hint_of)?)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
+        let text = files::is_source(&relative)
+            .then(|| String::from_utf8(bytes.clone()).ok())
+            .flatten();
+        match text {
+            Some(text) => {
+                let regions = exercises::regions(&text)
+                    .with_context(|| format!("in {}", relative.display()))?;
+                blanked += regions.len();
+                std::fs::write(&target, exercises::blank_out(&text, hint_of)?)?;
+            }
+            None => std::fs::write(&target, bytes)?,
         }
     }
     std::fs::write(destination.join("EXERCISES.md"), learner_readme(&exercises))?;

@@ -1,25 +1,33 @@
-//! The grader's self-check: the starter copy fails every exercise, the reference passes
-//! every one, and every plausible wrong answer fails exactly its own exercise.
+//! The grader's self-check: a class of copies, graded in one `check-all` run, must get
+//! exactly the grades its answers deserve.
 //!
-//! Each check builds a copy of the workspace and runs the exercises' tests, so these
-//! are slow (minutes). They are `#[ignore]`d in `cargo test --workspace` and run by
-//! `.ci/run` with `cargo test -p grader -- --ignored`.
+//! The class: the starter (all ❌), the reference (all ✅), a half-done copy, the same
+//! with its tests emptied, an endless loop, a compile error, missing markers, a folder
+//! that is no workspace, and every plausible wrong answer of `wrong_answers.toml`
+//! (each ❌ on exactly its own exercise). It builds and runs tests for minutes, so it
+//! is `#[ignore]`d in `cargo test --workspace` and run by `.ci/run`.
 
+use grader::exercises;
+use grader::files::shipped_files;
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const GRADER: &str = env!("CARGO_BIN_EXE_grader");
+/// Generous for every honest test (the slowest takes about 25 s), short for the loop.
+const TIMEOUT_SECONDS: &str = "60";
 
-/// The checks share one build directory, so they must not run at the same time.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+/// The exercises the half-done copy solves; the other four stay `todo!()`. Each
+/// solved one has an unsolved neighbour in its own file.
+const HALF_DONE: [&str; 5] = [
+    "flush-before-exit",
+    "retry-on-queue-full",
+    "callback-lines",
+    "handle-send-error",
+    "count-delivered-anyway",
+];
 
 fn reference() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -28,82 +36,90 @@ fn reference() -> PathBuf {
         .to_owned()
 }
 
-/// Grades `dir`; returns exercise name → (passed, detail, hint).
-fn report_card(dir: &Path) -> Vec<(String, bool, String, String)> {
-    let output = Command::new(GRADER)
-        .args(["check", "--json"])
-        .arg(dir)
-        .output()
-        .expect("grader runs");
-    let card: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
-        panic!(
-            "no report card: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    let all_passed = card["passed"] == card["total"];
-    assert_eq!(
-        output.status.success(),
-        all_passed,
-        "exit code says whether all passed"
-    );
-    card["grades"]
-        .as_array()
+fn all_exercises() -> Vec<String> {
+    grader::exercises::load(&reference())
         .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                g["exercise"].as_str().unwrap().to_owned(),
-                g["passed"].as_bool().unwrap(),
-                g["detail"].as_str().unwrap_or("").to_owned(),
-                g["hint"].as_str().unwrap().to_owned(),
-            )
-        })
+        .into_iter()
+        .map(|e| e.name)
         .collect()
 }
 
-/// A plain copy of the reference workspace (no build output, no git history).
+/// Writes the files a learner would get, as they are in the reference.
 fn copy_reference(to: &Path) {
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(reference())
-        .arg(to)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    for skipped in ["target", ".git", "docs/book"] {
-        let _ = std::fs::remove_dir_all(to.join(skipped));
+    for (relative, bytes) in shipped_files(&reference()).unwrap() {
+        let path = to.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
     }
 }
 
-#[test]
-#[ignore = "slow: builds and grades workspace copies; run by .ci/run"]
-fn starter_fails_every_exercise_with_its_hint() {
-    let _turn = one_at_a_time();
-    let dir = tempfile::tempdir().unwrap();
-    let starter = dir.path().join("starter");
+fn write_starter(to: &Path) {
     let status = Command::new(GRADER)
         .arg("starter")
-        .arg(&starter)
+        .arg(to)
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
-    let card = report_card(&starter);
-    assert_eq!(card.len(), 9);
-    for (name, passed, detail, hint) in card {
-        assert!(!passed, "{name} passes in the starter copy");
-        assert!(!detail.is_empty(), "{name}: a failure says what failed");
-        assert!(!hint.is_empty());
+}
+
+/// Every source file of `copy` that has regions.
+fn files_with_regions(copy: &Path) -> Vec<PathBuf> {
+    shipped_files(copy)
+        .unwrap()
+        .into_iter()
+        .filter(|(path, bytes)| {
+            grader::files::is_source(path)
+                && String::from_utf8_lossy(bytes).contains(exercises::START_MARKER)
+        })
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// Puts the reference's solution of `exercise` into `copy`.
+fn solve(copy: &Path, exercise: &str) {
+    for relative in files_with_regions(copy) {
+        let reference = std::fs::read_to_string(reference().join(&relative)).unwrap();
+        let answer = exercises::bodies(&reference, exercise).unwrap();
+        if answer.is_empty() {
+            continue;
+        }
+        let path = copy.join(&relative);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            exercises::with_answers(&text, exercise, &answer).unwrap(),
+        )
+        .unwrap();
     }
 }
 
-#[test]
-#[ignore = "slow: builds and grades workspace copies; run by .ci/run"]
-fn reference_passes_every_exercise() {
-    let _turn = one_at_a_time();
-    for (name, passed, detail, _) in report_card(&reference()) {
-        assert!(passed, "{name} fails on the reference: {detail}");
+/// Replaces `find` (once, and it must be there) by `replace` in `copy`'s `file`.
+fn patch(copy: &Path, file: &str, find: &str, replace: &str) {
+    let path = copy.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.matches(find).count(), 1, "{file}: {find:?} once");
+    std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+}
+
+/// Empties every test of `copy`: `return;` first thing in each, as a learner might.
+fn empty_every_test(copy: &Path) -> Vec<String> {
+    let test_fn = regex::Regex::new(
+        r"(#\[(?:tokio::)?test(?:\([^)]*\))?\]\s*(?:#\[[^\]]*\]\s*)*(?:async )?fn \w+\(\) \{)",
+    )
+    .unwrap();
+    let mut edited = Vec::new();
+    for (relative, bytes) in shipped_files(copy).unwrap() {
+        let is_test = relative.components().any(|c| c.as_os_str() == "tests")
+            && grader::files::is_source(&relative);
+        let text = String::from_utf8_lossy(&bytes);
+        if is_test && test_fn.is_match(&text) {
+            let emptied = test_fn.replace_all(&text, "$1 return;");
+            std::fs::write(copy.join(&relative), emptied.as_ref()).unwrap();
+            edited.push(relative.display().to_string());
+        }
     }
+    edited
 }
 
 #[derive(Deserialize)]
@@ -120,46 +136,308 @@ struct WrongAnswers {
     wrong: Vec<WrongAnswer>,
 }
 
-#[test]
-#[ignore = "slow: builds and grades workspace copies; run by .ci/run"]
-fn every_wrong_answer_is_caught() {
-    let _turn = one_at_a_time();
+fn wrong_answers() -> Vec<WrongAnswer> {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wrong_answers.toml"),
     )
     .unwrap();
-    let answers: WrongAnswers = toml::from_str(&text).unwrap();
-    assert!(answers.wrong.len() >= 18, "two per exercise");
-    // One copy, patched and restored in turn: the same path keeps builds incremental.
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("copy");
-    copy_reference(&copy);
-    let mut missed = Vec::new();
-    for answer in &answers.wrong {
-        let path = copy.join(&answer.file);
-        let original = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(
-            original.matches(&answer.find).count(),
-            1,
-            "{}: find once",
-            answer.what
-        );
-        std::fs::write(&path, original.replacen(&answer.find, &answer.replace, 1)).unwrap();
-        let card = report_card(&copy);
-        std::fs::write(&path, &original).unwrap();
-        for (name, passed, detail, _) in card {
-            let should_pass = name != answer.exercise;
-            if passed != should_pass {
-                missed.push(format!(
-                    "{} ({}): {name} passed={passed} {detail}",
-                    answer.exercise, answer.what
-                ));
+    toml::from_str::<WrongAnswers>(&text).unwrap().wrong
+}
+
+/// What a copy should get: the exercises that pass, a text its failures must show, and
+/// files its warning must name.
+struct Expected {
+    passing: Vec<String>,
+    failure_says: Option<(&'static str, &'static str)>,
+    warning_names: Vec<String>,
+}
+
+fn expect(passing: Vec<String>) -> Expected {
+    Expected {
+        passing,
+        failure_says: None,
+        warning_names: Vec::new(),
+    }
+}
+
+fn all_but(exercise: &str) -> Vec<String> {
+    all_exercises()
+        .into_iter()
+        .filter(|e| e != exercise)
+        .collect()
+}
+
+/// Processes still running from the grader's work tree.
+fn leftover_processes(work: &Path) -> Vec<String> {
+    let work = work.to_string_lossy().into_owned();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if cmdline.contains(&work) {
+                found.push(cmdline);
             }
         }
     }
-    assert!(
-        missed.is_empty(),
-        "wrong answers not caught:\n{}",
-        missed.join("\n")
+    found
+}
+
+#[test]
+#[ignore = "slow: builds and grades a class of copies; run by .ci/run"]
+fn a_class_is_graded_on_its_answers_alone() {
+    let class_dir = tempfile::tempdir().unwrap();
+    let class = class_dir.path();
+    let mut expected: BTreeMap<String, Expected> = BTreeMap::new();
+
+    write_starter(&class.join("00-starter"));
+    expected.insert("00-starter".into(), expect(vec![]));
+
+    copy_reference(&class.join("01-reference"));
+    expected.insert("01-reference".into(), expect(all_exercises()));
+
+    let half_done = class.join("02-half-done");
+    write_starter(&half_done);
+    for exercise in HALF_DONE {
+        solve(&half_done, exercise);
+    }
+    let half: Vec<String> = HALF_DONE.iter().map(|e| e.to_string()).collect();
+    expected.insert("02-half-done".into(), expect(half.clone()));
+
+    let tampered = class.join("03-half-done-tests-emptied");
+    write_starter(&tampered);
+    for exercise in HALF_DONE {
+        solve(&tampered, exercise);
+    }
+    let emptied = empty_every_test(&tampered);
+    assert!(emptied.len() >= 8, "{emptied:?}");
+    expected.insert(
+        "03-half-done-tests-emptied".into(),
+        Expected {
+            warning_names: emptied,
+            ..expect(half)
+        },
     );
+
+    let endless = class.join("04-endless-loop");
+    copy_reference(&endless);
+    patch(
+        &endless,
+        "step-03-sync/src/main.rs",
+        "lesson.tally.record_confirmed();\n                println!(",
+        "loop {}\n                #[allow(unreachable_code)]\n                lesson.tally.record_confirmed();\n                println!(",
+    );
+    expected.insert(
+        "04-endless-loop".into(),
+        Expected {
+            failure_says: Some(("report-each-confirmation", "did not finish in 60 s")),
+            ..expect(all_but("report-each-confirmation"))
+        },
+    );
+
+    let broken_build = class.join("05-compile-error");
+    copy_reference(&broken_build);
+    patch(
+        &broken_build,
+        "step-03-sync/src/main.rs",
+        "lesson.tally.record_failed();\n                println!(\"{}\", sync_failure",
+        "lesson.tally.record_failed(1);\n                println!(\"{}\", sync_failure",
+    );
+    expected.insert(
+        "05-compile-error".into(),
+        Expected {
+            failure_says: Some(("handle-send-error", "error[E0061]")),
+            ..expect(all_but("handle-send-error"))
+        },
+    );
+
+    let unmarked = class.join("06-markers-removed");
+    copy_reference(&unmarked);
+    patch(
+        &unmarked,
+        "step-02-callback/src/main.rs",
+        "                // EXERCISE: route-to-dlq\n",
+        "",
+    );
+    expected.insert(
+        "06-markers-removed".into(),
+        Expected {
+            failure_says: Some((
+                "route-to-dlq",
+                "markers for `route-to-dlq` not found in step-02-callback/src/main.rs",
+            )),
+            warning_names: vec!["step-02-callback/src/main.rs".into()],
+            ..expect(all_but("route-to-dlq"))
+        },
+    );
+
+    std::fs::create_dir(class.join("07-not-a-workspace")).unwrap();
+
+    let answers = wrong_answers();
+    assert!(answers.len() >= 23, "two per exercise, and more");
+    for (index, answer) in answers.iter().enumerate() {
+        let name = format!("wrong-{index:02}");
+        let copy = class.join(&name);
+        copy_reference(&copy);
+        patch(&copy, &answer.file, &answer.find, &answer.replace);
+        expected.insert(name, expect(all_but(&answer.exercise)));
+    }
+
+    // Fresh verdicts: this run must earn every one of them.
+    let base = reference().join("target/grader");
+    let _ = std::fs::remove_dir_all(base.join("verdicts"));
+    let csv = class.join("grades.csv");
+    let json = class.join("grades.json");
+    let output = Command::new(GRADER)
+        .args(["check-all", "--timeout", TIMEOUT_SECONDS, "--csv"])
+        .arg(&csv)
+        .arg("--json")
+        .arg(&json)
+        .arg(class)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a broken copy: exit 1\n{stderr}"
+    );
+    assert!(stdout.contains("02-half-done"), "the table: {stdout}");
+    assert!(
+        stderr.contains(&format!(
+            "graded {}/{}",
+            expected.len() + 1,
+            expected.len() + 1
+        )),
+        "progress: {stderr}"
+    );
+    assert!(
+        leftover_processes(&base.join("work")).is_empty(),
+        "{:?}",
+        leftover_processes(&base.join("work"))
+    );
+
+    let book: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let learners = book["learners"].as_array().unwrap();
+    assert_eq!(learners.len(), expected.len() + 1);
+    let mut wrong = Vec::new();
+    for card in learners {
+        let learner = card["learner"].as_str().unwrap();
+        if learner == "07-not-a-workspace" {
+            let problem = card["problem"].as_str().unwrap_or_default();
+            assert!(problem.contains("no Cargo.toml"), "{card}");
+            continue;
+        }
+        let want = &expected[learner];
+        assert!(card["problem"].is_null(), "{learner}: {card}");
+        let warnings = card["warnings"].to_string();
+        for file in &want.warning_names {
+            assert!(
+                warnings.contains(file.as_str()),
+                "{learner}: warning names {file}: {warnings}"
+            );
+        }
+        if want.warning_names.is_empty() {
+            assert!(
+                !warnings.contains("edited outside"),
+                "{learner}: {warnings}"
+            );
+        }
+        for grade in card["grades"].as_array().unwrap() {
+            let exercise = grade["exercise"].as_str().unwrap();
+            let passed = grade["passed"].as_bool().unwrap();
+            let detail = grade["detail"].as_str().unwrap_or_default();
+            let should_pass = want.passing.iter().any(|e| e == exercise);
+            if passed != should_pass {
+                let what = learner
+                    .strip_prefix("wrong-")
+                    .map(|i| answers[i.parse::<usize>().unwrap()].what.as_str())
+                    .unwrap_or(learner);
+                wrong.push(format!(
+                    "{learner} ({what}): {exercise} passed={passed} {detail}"
+                ));
+            }
+            if !passed {
+                assert!(
+                    !detail.is_empty(),
+                    "{learner}/{exercise}: a failure says why"
+                );
+            }
+            if let Some((failing, says)) = want.failure_says {
+                if exercise == failing {
+                    assert!(detail.contains(says), "{learner}/{exercise}: {detail}");
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "wrong grades:\n{}", wrong.join("\n"));
+
+    let csv_text = std::fs::read_to_string(&csv).unwrap();
+    let header = csv_text.lines().next().unwrap();
+    assert!(
+        header.starts_with("learner,copy,passed,total,flush-before-exit,"),
+        "{header}"
+    );
+    assert!(csv_text.contains("02-half-done,"), "{csv_text}");
+    assert_eq!(csv_text.lines().count(), expected.len() + 2);
+}
+
+#[test]
+fn the_starter_holds_no_solution() {
+    let dir = tempfile::tempdir().unwrap();
+    let starter = dir.path().join("starter");
+    write_starter(&starter);
+    // Every line of a solution that appears nowhere else in the reference's code. This
+    // folder holds the solutions by design (in patches), so it does not count.
+    let reference_files = grader::files::workspace_files(&reference()).unwrap();
+    let mut outside = String::new();
+    let mut solution_lines = Vec::new();
+    for (relative, bytes) in &reference_files {
+        let text = String::from_utf8_lossy(bytes);
+        if !grader::files::is_source(relative) || relative.starts_with("grader/tests") {
+            continue;
+        }
+        let regions = exercises::regions(&text).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut inside = vec![false; lines.len()];
+        for region in &regions {
+            for flag in &mut inside[region.start + 1..region.end] {
+                *flag = true;
+            }
+            for line in &lines[region.start + 1..region.end] {
+                solution_lines.push((relative.clone(), line.trim().to_owned()));
+            }
+        }
+        for (line, inside) in lines.iter().zip(inside) {
+            if !inside {
+                outside.push_str(line);
+                outside.push('\n');
+            }
+        }
+    }
+    let telling: Vec<_> = solution_lines
+        .into_iter()
+        .filter(|(_, line)| line.len() > 8 && !outside.contains(line.as_str()))
+        .collect();
+    assert!(
+        telling.len() >= 9,
+        "solutions have telling lines: {telling:?}"
+    );
+    let starter_text: String = grader::files::workspace_files(&starter)
+        .unwrap()
+        .into_values()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .collect();
+    for (file, line) in telling {
+        assert!(
+            !starter_text.contains(line.as_str()),
+            "the starter gives away {line:?} from {}",
+            file.display()
+        );
+    }
+    assert!(
+        !starter.join("grader/tests").exists(),
+        "no self-check, no wrong answers"
+    );
+    assert!(!starter.join("docs/book").exists(), "no built book");
 }

@@ -62,6 +62,15 @@ fn waits_end_at_the_timeout() {
         late.stdout
     );
     assert!(!late.stdout.contains("✅ IN TIME"));
+    // A wait that ran out must keep its future: only then can the outcome still come.
+    assert!(
+        late.stdout
+            .contains("📬 Delivered anyway: 3 of the 3 messages"),
+        "{}",
+        late.stdout
+    );
+    let counts = summary_counts(&late.stdout);
+    assert_eq!((counts.confirmed, counts.unconfirmed()), (3, 0));
 }
 
 #[test]

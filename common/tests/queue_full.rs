@@ -1,0 +1,57 @@
+//! `send_waiting_for_room` against a local queue far too small for the load: every
+//! record must still reach the broker, once, in order per key.
+
+use common::broker::EmbeddedBroker;
+use common::queue_full::send_waiting_for_room;
+use common::readback::read_topic;
+use common::reading::{Clock, ReadingGenerator};
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::ClientConfig;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn queue_full_waits_and_retries() {
+    let broker = EmbeddedBroker::start(&["humidity"], Duration::from_millis(10), None).unwrap();
+    // Room for 5 messages, filled as fast as possible: send sees QueueFull again and again.
+    let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap_servers())
+        .set("queue.buffering.max.messages", "5")
+        .set("linger.ms", "0")
+        .create()
+        .unwrap();
+    let readings: Vec<_> = ReadingGenerator::new(7, Clock::Fixed { start: 0 })
+        .take(300)
+        .collect();
+    for reading in &readings {
+        let payload = reading.to_json();
+        let record = BaseRecord::to("humidity")
+            .key(reading.key())
+            .payload(&payload);
+        if let Err((error, _)) = send_waiting_for_room(&producer, record).await {
+            panic!("send_waiting_for_room gave up: {error}");
+        }
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+    drop(producer);
+
+    let stored = read_topic(
+        broker.bootstrap_servers(),
+        "humidity",
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    assert_eq!(stored.len(), readings.len(), "one record per reading");
+    for sensor in ["sensor-1", "sensor-2", "sensor-3", "sensor-4"] {
+        let sent: Vec<String> = readings
+            .iter()
+            .filter(|r| r.key() == sensor)
+            .map(|r| r.to_json())
+            .collect();
+        let held: Vec<String> = stored
+            .iter()
+            .filter(|r| r.key.as_deref() == Some(sensor))
+            .map(|r| r.value.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(held, sent, "{sensor}'s readings, in order");
+    }
+}
