@@ -37,6 +37,16 @@ pub fn parse_outage(text: &str) -> Result<Outage, String> {
     })
 }
 
+/// The fastest `--rate`: one send per microsecond. (A rate past 10⁹ would make the
+/// pause between sends zero, which tokio's interval refuses.)
+pub const MAX_RATE: u32 = 1_000_000;
+/// The most produce requests `--inject-errors` and `--retriable-errors` can fail: the
+/// mock cluster is handed one error code per request, all at once.
+pub const MAX_INJECTED_ERRORS: u32 = 100_000;
+/// The last second of the year 9999: a later `--fixed-clock` would overflow the record
+/// timestamps (milliseconds in an i64) or mean nothing to a broker.
+pub const LAST_UNIX_SECOND: i64 = 253_402_300_799;
+
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
     /// Kafka bootstrap servers (or env KAFKA_BOOTSTRAP_SERVERS, or bootstrap.servers in
@@ -65,7 +75,7 @@ pub struct CommonArgs {
     pub count: Option<u64>,
 
     /// Messages per second; 0 sends as fast as the step allows. [default: 1000 for the async steps, 0 for sync]
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(0..=MAX_RATE as i64))]
     pub rate: Option<u32>,
 
     /// Seed for the generated readings: the same seed, the same readings.
@@ -73,7 +83,7 @@ pub struct CommonArgs {
     pub seed: u64,
 
     /// Stamp readings from this Unix second, one second apart, instead of the wall clock.
-    #[arg(long, value_name = "UNIX_SECONDS")]
+    #[arg(long, value_name = "UNIX_SECONDS", allow_hyphen_values = true, value_parser = clap::value_parser!(i64).range(0..=LAST_UNIX_SECOND))]
     pub fixed_clock: Option<i64>,
 
     /// Simulated network round trip of the embedded broker (0ms turns it off).
@@ -89,11 +99,11 @@ pub struct CommonArgs {
     pub flush_timeout: Duration,
 
     /// Embedded broker only: reject the next N produce requests with a non-retriable error.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_INJECTED_ERRORS as i64))]
     pub inject_errors: Option<u32>,
 
     /// Embedded broker only: answer the next N produce requests with a retriable error.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_INJECTED_ERRORS as i64))]
     pub retriable_errors: Option<u32>,
 
     /// Embedded broker only: take every broker down at START for LENGTH, e.g. 3s+4s.
@@ -108,6 +118,10 @@ pub struct CommonArgs {
     /// how each send mode reports a record that is too large.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub oversize_every: Option<u64>,
+
+    /// Tag this run's records (header `lesson-run`) with ID instead of a random id.
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
 
     /// After the run, read the topics back from the broker and write every record as JSON here.
     #[arg(long, value_name = "FILE")]

@@ -1,51 +1,85 @@
-//! Counting what the broker gained during a run, from partition watermarks.
+//! Counting what the broker holds of this run, by reading this run's records back.
 //!
 //! This is *not* part of any send pattern: it is the lesson looking over the
 //! producer's shoulder, to show what the producer itself did or did not learn.
 //! It uses a client of its own, so it can still ask after the producer is gone.
-//! It counts every record added to the topic meanwhile, so on a shared real
-//! cluster another producer's records would count too.
+//!
+//! A class shares one topic, so the topic's growth is no measure of one run: it counts
+//! the records that carry this run's tag (see [`crate::run_tag`]). It starts reading
+//! where each partition ended before the run, so it reads little more than the run's
+//! own records. A broker whose end offsets lag only makes it start earlier.
 
-use crate::readback::watermarks;
-use anyhow::{Context, Result};
+use crate::readback::{consumer, read_partitions, watermarks, StoredRecord, Until};
+use crate::run_tag::RunTag;
+use anyhow::Result;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::ClientConfig;
+use rdkafka::{ClientConfig, Offset};
 use std::time::Duration;
 
 const WATERMARK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to keep reading past every partition's end when records are missing, in
+/// case the broker's end offsets lag what it holds.
+const QUIET_BEFORE_GIVING_UP: Duration = Duration::from_secs(1);
+/// The longest a count may take.
+const READ_LIMIT: Duration = Duration::from_secs(30);
 
-/// The high watermark of every partition at one moment, and a client to ask again.
+/// Where every partition ended before the run, and a client to read from there.
 pub struct BrokerCount {
-    client: BaseConsumer,
+    consumer: BaseConsumer,
     topic: String,
-    high_before: Vec<i64>,
+    starts: Vec<(i32, Offset)>,
 }
 
 impl BrokerCount {
-    /// Notes where every partition ends now, before sending. `config` is the run's
-    /// connection settings (the producer's will do: only the connection keys matter).
-    pub fn before(config: &ClientConfig, topic: &str) -> Result<Self> {
-        let client: BaseConsumer = config
-            .create()
-            .context("could not create the client that counts what the broker holds")?;
-        let high_before = watermarks(client.client(), topic, WATERMARK_TIMEOUT)?
+    /// Notes where every partition ends now, before sending. `connection` is the
+    /// run's configuration (the producer's will do: only its connection keys are used).
+    pub fn before(connection: &ClientConfig, topic: &str) -> Result<Self> {
+        let consumer = consumer(connection)?;
+        let starts = watermarks(consumer.client(), topic, WATERMARK_TIMEOUT)?
             .into_iter()
-            .map(|(_, high)| high)
+            .enumerate()
+            .map(|(partition, (_, high))| (partition as i32, Offset::Offset(high)))
             .collect();
         Ok(Self {
-            client,
+            consumer,
             topic: topic.to_owned(),
-            high_before,
+            starts,
         })
     }
 
-    /// How many records the topic gained since [`BrokerCount::before`].
-    pub fn added_since(&self) -> Result<u64> {
-        let now = watermarks(self.client.client(), &self.topic, WATERMARK_TIMEOUT)?;
+    /// The records the topic gained since [`BrokerCount::before`], from any producer.
+    pub fn records_since(&self, expected_of_run: u64, run: &RunTag) -> Result<Vec<StoredRecord>> {
+        let until = Until {
+            enough: &|records: &[StoredRecord]| {
+                records.iter().filter(|r| run.marks(r)).count() as u64 >= expected_of_run
+            },
+            quiet: QUIET_BEFORE_GIVING_UP,
+            limit: READ_LIMIT,
+        };
+        read_partitions(&self.consumer, &self.topic, &self.starts, &until)
+    }
+
+    /// How many records of this run the broker holds. `sent` is how many the run
+    /// handed to the producer: reading stops early once that many are found.
+    pub fn held_of_run(&self, run: &RunTag, sent: u64) -> Result<u64> {
+        let records = self.records_since(sent, run)?;
+        Ok(records.iter().filter(|r| run.marks(r)).count() as u64)
+    }
+}
+
+impl BrokerCount {
+    /// How much the topic grew since [`BrokerCount::before`], from end offsets. Right
+    /// only when no one else writes and the broker's end offsets are exact: `compare`
+    /// on its own embedded broker, counting a million records it could not read fast.
+    pub fn growth(&self) -> Result<u64> {
+        let now = watermarks(self.consumer.client(), &self.topic, WATERMARK_TIMEOUT)?;
         Ok(now
             .iter()
-            .zip(&self.high_before)
-            .map(|(&(_, high), &before)| (high - before).max(0) as u64)
+            .zip(&self.starts)
+            .map(|(&(_, high), &(_, start))| match start {
+                Offset::Offset(start) => (high - start).max(0) as u64,
+                _ => 0,
+            })
             .sum())
     }
 }

@@ -9,6 +9,7 @@ use crate::broker::Broker;
 use crate::output::{self, Mode};
 use crate::readback;
 use crate::reading::{Clock, ReadingGenerator, SensorReading};
+use crate::run_tag::RunTag;
 use crate::send_plan::SendPlan;
 use crate::shutdown;
 use crate::tally::Tally;
@@ -32,6 +33,8 @@ pub struct Lesson {
     config: ClientConfig,
     /// Outcome counters, shared with delivery callbacks.
     pub tally: Arc<Tally>,
+    /// This run's tag, on every record it sends.
+    pub run: RunTag,
     readings: ReadingGenerator,
     plan: SendPlan,
     /// When the first reading was sent: connecting is not counted in msg/s.
@@ -85,6 +88,7 @@ impl Lesson {
         );
         Ok(Self {
             mode,
+            run: RunTag::new(args.run_id.as_deref()),
             readings: ReadingGenerator::new(args.seed, clock).oversize_every(args.oversize_every),
             extra_topics: extra_topics.iter().map(|t| t.to_string()).collect(),
             args,
@@ -171,7 +175,7 @@ impl Lesson {
         if let Some(path) = &self.args.dump_topics {
             let mut topics = vec![self.topic()];
             topics.extend(self.extra_topics.iter().map(String::as_str));
-            readback::dump_topics(self.broker.bootstrap_servers(), &topics, path)?;
+            readback::dump_topics(&self.config, &topics, path)?;
         }
         let success =
             still_in_flight == 0 && (!self.mode.tracks_outcomes() || counts.all_confirmed());

@@ -14,6 +14,7 @@ pub mod producer_config;
 pub mod queue_full;
 pub mod readback;
 pub mod reading;
+pub mod run_tag;
 pub mod send_plan;
 pub mod settings;
 pub mod shutdown;

@@ -5,10 +5,11 @@
 
 use anyhow::{bail, Context, Result};
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
 use rdkafka::message::{Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 /// One record as the broker stores it.
@@ -23,11 +24,16 @@ pub struct StoredRecord {
     pub headers: BTreeMap<String, String>,
 }
 
-fn consumer(bootstrap_servers: &str) -> Result<BaseConsumer> {
-    ClientConfig::new()
-        .set("bootstrap.servers", bootstrap_servers)
+/// A plain consumer with the run's connection settings (`connection`: the producer's
+/// configuration will do; its producer-only keys are left out), reading without a group.
+pub fn consumer(connection: &ClientConfig) -> Result<BaseConsumer> {
+    let mut config = crate::settings::connection_only(connection);
+    config
         .set("group.id", "lesson-readback")
         .set("enable.auto.commit", "false")
+        // Say when a partition's end is reached, so reading can stop there.
+        .set("enable.partition.eof", "true");
+    config
         .create()
         .context("could not create the read-back consumer")
 }
@@ -59,76 +65,101 @@ pub fn watermarks<C: rdkafka::ClientContext>(
         .collect()
 }
 
-/// Every record of `topic`, ordered by partition then offset.
-pub fn read_topic(
-    bootstrap_servers: &str,
+/// When a read-back may stop.
+pub struct Until<'a> {
+    /// Stop as soon as every partition's end is reached and this holds of the records read.
+    pub enough: &'a dyn Fn(&[StoredRecord]) -> bool,
+    /// Otherwise stop once every partition's end is reached and nothing new came for this
+    /// long (a broker's idea of the end can lag what it holds).
+    pub quiet: Duration,
+    /// Give up (an error) after this long.
+    pub limit: Duration,
+}
+
+/// The records of `topic` from `starts` (partition → offset) on, ordered by partition
+/// then offset.
+pub fn read_partitions(
+    consumer: &BaseConsumer,
     topic: &str,
-    timeout: Duration,
+    starts: &[(i32, Offset)],
+    until: &Until<'_>,
 ) -> Result<Vec<StoredRecord>> {
-    let consumer = consumer(bootstrap_servers)?;
-    let marks = watermarks(consumer.client(), topic, timeout)?;
     let mut assignment = TopicPartitionList::new();
-    let mut remaining = 0;
-    for (partition, &(low, high)) in marks.iter().enumerate() {
-        if high > low {
-            assignment.add_partition_offset(topic, partition as i32, Offset::Offset(low))?;
-            remaining += (high - low) as usize;
-        }
-    }
-    let mut records = Vec::with_capacity(remaining);
-    if remaining == 0 {
-        return Ok(records);
+    for &(partition, offset) in starts {
+        assignment.add_partition_offset(topic, partition, offset)?;
     }
     consumer.assign(&assignment)?;
-    let deadline = Instant::now() + timeout;
-    while records.len() < remaining {
-        if Instant::now() > deadline {
+    let mut at_end: BTreeSet<i32> = BTreeSet::new();
+    let mut records = Vec::new();
+    let started = Instant::now();
+    let mut last_arrival = started;
+    let mut last_error = None;
+    loop {
+        if at_end.len() == starts.len()
+            && ((until.enough)(&records) || last_arrival.elapsed() >= until.quiet)
+        {
+            break;
+        }
+        if started.elapsed() > until.limit {
             bail!(
-                "read back only {} of {remaining} records of {topic} in {}",
+                "read back {} records of {topic}, but not to its end, in {}{}",
                 records.len(),
-                humantime::format_duration(timeout)
+                humantime::format_duration(until.limit),
+                last_error.map_or(String::new(), |err| format!(" (last error: {err})"))
             );
         }
-        let Some(message) = consumer.poll(Duration::from_millis(100)) else {
-            continue;
-        };
-        let message = message.with_context(|| format!("reading {topic} back"))?;
-        let (_, high) = marks[message.partition() as usize];
-        if message.offset() >= high {
-            continue;
+        match consumer.poll(Duration::from_millis(50)) {
+            None => {}
+            Some(Err(KafkaError::PartitionEOF(partition))) => {
+                at_end.insert(partition);
+            }
+            // Connection errors (say, after an outage) are passing: librdkafka retries
+            // on its own. If they last, the limit ends the read and names the last one.
+            Some(Err(err)) => last_error = Some(err),
+            Some(Ok(message)) => {
+                at_end.remove(&message.partition());
+                last_arrival = Instant::now();
+                records.push(stored(&message));
+            }
         }
-        records.push(stored(&message));
     }
     records.sort_by_key(|r| (r.partition, r.offset));
     Ok(records)
 }
 
-/// Every record of `topic` from the beginning, reading until nothing new arrives for
-/// `idle`. Unlike [`read_topic`], this trusts no end offsets, only the records.
-pub fn read_topic_until_idle(
-    bootstrap_servers: &str,
+/// Every record of `topic`, from each partition's first offset to its end.
+pub fn read_topic(
+    connection: &ClientConfig,
     topic: &str,
-    idle: Duration,
+    timeout: Duration,
 ) -> Result<Vec<StoredRecord>> {
-    let consumer = consumer(bootstrap_servers)?;
-    let partitions = watermarks(consumer.client(), topic, Duration::from_secs(10))?.len();
-    let mut assignment = TopicPartitionList::new();
-    for partition in 0..partitions as i32 {
-        assignment.add_partition_offset(topic, partition, Offset::Beginning)?;
-    }
-    consumer.assign(&assignment)?;
-    let mut records = Vec::new();
-    let mut last_arrival = Instant::now();
-    while last_arrival.elapsed() < idle {
-        let Some(message) = consumer.poll(Duration::from_millis(100)) else {
-            continue;
-        };
-        let message = message.with_context(|| format!("reading {topic} back"))?;
-        last_arrival = Instant::now();
-        records.push(stored(&message));
-    }
-    records.sort_by_key(|r| (r.partition, r.offset));
-    Ok(records)
+    let consumer = consumer(connection)?;
+    let partitions = watermarks(consumer.client(), topic, timeout)?.len() as i32;
+    let starts: Vec<_> = (0..partitions).map(|p| (p, Offset::Beginning)).collect();
+    let until = Until {
+        enough: &|_| true,
+        quiet: Duration::ZERO,
+        limit: timeout,
+    };
+    read_partitions(&consumer, topic, &starts, &until)
+}
+
+/// Every record of `topic`, reading on until nothing new arrives for `quiet` after
+/// every partition's end: for brokers whose end offsets lag what they hold.
+pub fn read_topic_until_quiet(
+    connection: &ClientConfig,
+    topic: &str,
+    quiet: Duration,
+) -> Result<Vec<StoredRecord>> {
+    let consumer = consumer(connection)?;
+    let partitions = watermarks(consumer.client(), topic, Duration::from_secs(10))?.len() as i32;
+    let starts: Vec<_> = (0..partitions).map(|p| (p, Offset::Beginning)).collect();
+    let until = Until {
+        enough: &|_| false,
+        quiet,
+        limit: Duration::from_secs(120),
+    };
+    read_partitions(&consumer, topic, &starts, &until)
 }
 
 fn stored(message: &rdkafka::message::BorrowedMessage<'_>) -> StoredRecord {
@@ -153,12 +184,16 @@ fn stored(message: &rdkafka::message::BorrowedMessage<'_>) -> StoredRecord {
 }
 
 /// Reads `topics` back and writes them as one JSON object, topic → records.
-pub fn dump_topics(bootstrap_servers: &str, topics: &[&str], path: &std::path::Path) -> Result<()> {
+pub fn dump_topics(
+    connection: &ClientConfig,
+    topics: &[&str],
+    path: &std::path::Path,
+) -> Result<()> {
     let mut dump = BTreeMap::new();
     for topic in topics {
         dump.insert(
             topic.to_string(),
-            read_topic(bootstrap_servers, topic, Duration::from_secs(10))?,
+            read_topic(connection, topic, Duration::from_secs(10))?,
         );
     }
     let json = serde_json::to_string_pretty(&dump)?;

@@ -49,9 +49,10 @@ impl SensorReading {
         serde_json::to_writer(buffer, self).expect("a reading always serializes");
     }
 
-    /// The record timestamp in milliseconds, as Kafka stores it.
+    /// The record timestamp in milliseconds, as Kafka stores it. (`--fixed-clock` is
+    /// bounded so this cannot overflow; saturating keeps it so for any caller.)
     pub fn timestamp_millis(&self) -> i64 {
-        self.timestamp * 1000
+        self.timestamp.saturating_mul(1000)
     }
 }
 
@@ -99,7 +100,7 @@ impl ReadingGenerator {
             Clock::System => SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |since| since.as_secs() as i64),
-            Clock::Fixed { start } => start + self.made as i64,
+            Clock::Fixed { start } => start.saturating_add(self.made as i64),
         };
         self.made += 1;
         let oversized = self

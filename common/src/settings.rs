@@ -194,3 +194,64 @@ impl Settings {
         }
     }
 }
+
+/// Key prefixes that say how to reach and authenticate to the cluster: what every
+/// client of a run shares, producer or consumer.
+const CONNECTION_KEYS: [&str; 16] = [
+    "bootstrap.servers",
+    "security.protocol",
+    "sasl.",
+    "ssl.",
+    "ssl_",
+    "enable.ssl.",
+    "enable.sasl.",
+    "https.",
+    "socket.",
+    "broker.",
+    "client.",
+    "api.version",
+    "reconnect.",
+    "connections.max.idle.ms",
+    "resolve.canonical.bootstrap.servers.only",
+    "topic.metadata.",
+];
+
+/// The connection settings of `config` alone, for the run's other clients (the read-back
+/// consumer): the producer's own keys (acks, linger.ms, ...) would only draw warnings.
+pub fn connection_only(config: &ClientConfig) -> ClientConfig {
+    let mut connection = ClientConfig::new();
+    for (key, value) in config.config_map() {
+        if CONNECTION_KEYS.iter().any(|prefix| key.starts_with(prefix)) {
+            connection.set(key, value);
+        }
+    }
+    connection
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_settings_keep_security_and_drop_producer_keys() {
+        let mut producer = ClientConfig::new();
+        producer
+            .set("bootstrap.servers", "k:9093")
+            .set("security.protocol", "SASL_PLAINTEXT")
+            .set("sasl.mechanism", "PLAIN")
+            .set("sasl.password", "secret")
+            .set("acks", "all")
+            .set("linger.ms", "0");
+        let connection = connection_only(&producer);
+        let keys: Vec<&str> = connection.config_map().into_keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "bootstrap.servers",
+                "sasl.mechanism",
+                "sasl.password",
+                "security.protocol"
+            ]
+        );
+    }
+}

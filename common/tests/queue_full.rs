@@ -13,8 +13,10 @@ use std::time::Duration;
 async fn queue_full_waits_and_retries() {
     let broker = EmbeddedBroker::start(&["humidity"], Duration::from_millis(10), None).unwrap();
     // Room for 5 messages, filled as fast as possible: send sees QueueFull again and again.
-    let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
-        .set("bootstrap.servers", broker.bootstrap_servers())
+    let mut connection = ClientConfig::new();
+    connection.set("bootstrap.servers", broker.bootstrap_servers());
+    let producer: ThreadedProducer<DefaultProducerContext> = connection
+        .clone()
         .set("queue.buffering.max.messages", "5")
         .set("linger.ms", "0")
         .create()
@@ -34,12 +36,7 @@ async fn queue_full_waits_and_retries() {
     producer.flush(Duration::from_secs(10)).unwrap();
     drop(producer);
 
-    let stored = read_topic(
-        broker.bootstrap_servers(),
-        "humidity",
-        Duration::from_secs(10),
-    )
-    .unwrap();
+    let stored = read_topic(&connection, "humidity", Duration::from_secs(10)).unwrap();
     assert_eq!(stored.len(), readings.len(), "one record per reading");
     for sensor in ["sensor-1", "sensor-2", "sensor-3", "sensor-4"] {
         let sent: Vec<String> = readings

@@ -16,6 +16,7 @@ use clap::Parser;
 use common::broker::Broker;
 use common::producer_config::{producer_config, LINGER_MS};
 use common::reading::{Clock, ReadingGenerator};
+use common::settings::Settings;
 use common::CommonArgs;
 use measure::{ModeResult, PeakMemory};
 use modes::{CallbackWork, Workload};
@@ -105,7 +106,11 @@ async fn run(args: Args) -> Result<ExitCode> {
     if args.vs_kcat {
         kcat::require_kcat()?;
     }
-    let embedded = args.common.brokers.is_none();
+    // Embedded unless a broker is named where the steps look: --brokers, the
+    // environment or --config.
+    let embedded = Settings::from_args(&args.common)?
+        .get("bootstrap.servers")
+        .is_none();
     let broker_process = if embedded {
         Some(broker_process::BrokerProcess::start(
             args.common.broker_rtt,

@@ -57,7 +57,7 @@ fn finish(
     before: &BrokerCount,
     outcomes: Option<(u64, u64)>,
 ) -> Result<ModeResult> {
-    result.broker_count = Some(before.added_since()?);
+    result.broker_count = Some(before.growth()?);
     if let Some((confirmed, failed)) = outcomes {
         result.messages_confirmed = Some(confirmed);
         result.messages_failed = Some(failed);

@@ -137,3 +137,42 @@ fn vs_kcat_without_kcat_says_how_to_install_it() {
     );
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn a_broker_named_in_the_environment_is_used_and_named() {
+    // A cluster of the test's own, named only by KAFKA_BOOTSTRAP_SERVERS, as a step would
+    // take it: compare must send there, and say so, instead of starting its own.
+    let cluster = rdkafka::mocking::MockCluster::new(1).unwrap();
+    let brokers = cluster.bootstrap_servers();
+    let output = Command::new(COMPARE)
+        .args([
+            "--json",
+            "--count",
+            "50",
+            "--sync-count",
+            "5",
+            "--slow-count",
+            "5",
+        ])
+        .env("KAFKA_BOOTSTRAP_SERVERS", &brokers)
+        .output()
+        .expect("compare runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["broker"], format!("{brokers}, topic humidity"));
+    // And the records are there: every mode's, less the warm-ups.
+    let mut connection = rdkafka::ClientConfig::new();
+    connection.set("bootstrap.servers", &brokers);
+    let stored =
+        common::readback::read_topic(&connection, "humidity", std::time::Duration::from_secs(10))
+            .unwrap();
+    let measured = stored
+        .iter()
+        .filter(|r| r.key.as_deref() != Some("warm-up"))
+        .count();
+    assert_eq!(measured, 3 * 50 + 3 * 5);
+}

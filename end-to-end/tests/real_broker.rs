@@ -4,21 +4,31 @@
 //! `LESSON_E2E_BROKERS=127.0.0.1:19092 cargo test --workspace`. The topic `humidity`
 //! must exist with 3 partitions.
 //!
-//! Each step gets its own seed and its own fixed clock, so its records are told apart
-//! by their timestamps. The topic is read back record by record, trusting no end
-//! offsets: tansu 0.6.0 was seen to report end offsets that disagree with the records
-//! it holds after multi-record batches, which also makes step 01's watermark-based
-//! reveal line unreliable there (it is exact on librdkafka's mock and on Kafka).
+//! The topic is shared, as in a class: other tests (and other runs) write to it too.
+//! Each step run gets its own `--run-id`, and its records are the ones that carry that
+//! tag; the read-back trusts no end offsets, it reads until the topic goes quiet.
 
-use common::readback::read_topic_until_idle;
-use common::testing::{assert_broker_holds, readings, reported_deliveries, summary_counts};
+use common::readback::{read_topic_until_quiet, StoredRecord};
+use common::run_tag::HEADER;
+use common::testing::{
+    assert_broker_holds, assert_reports_match_broker, number_after, readings, reported_deliveries,
+    summary_counts, TEST_CLOCK,
+};
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::ClientConfig;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::Command;
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 const TOPIC: &str = "humidity";
-const COUNT: usize = 30;
+const STEPS: [&str; 4] = [
+    "step-01-fire-and-forget",
+    "step-02-callback",
+    "step-03-sync",
+    "step-04-future-timeout",
+];
 
 fn broker() -> Option<String> {
     let brokers = std::env::var("LESSON_E2E_BROKERS")
@@ -34,6 +44,12 @@ fn broker() -> Option<String> {
     brokers
 }
 
+fn connection(brokers: &str) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", brokers);
+    config
+}
+
 /// A step binary built beside this test (cargo test --workspace builds them all).
 fn step_binary(name: &str) -> PathBuf {
     let deps = std::env::current_exe().unwrap();
@@ -46,69 +62,186 @@ fn step_binary(name: &str) -> PathBuf {
     binary
 }
 
-/// Runs one step against `brokers` and checks the new records against its report.
-fn check_step(brokers: &str, step: &str, seed: u64, extra: &[&str]) {
-    // A clock of this run's own, so records of earlier runs on the same broker never
-    // match: 200 s of fixed clock per wall-clock second, 40 s per step.
-    let now = std::time::SystemTime::now()
+/// A run id no other run shares, even across CI runs on the same broker.
+fn run_id(label: &str) -> String {
+    let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs() as i64;
-    let clock = 1_000_000_000 + (now % 1_000_000) * 200 + seed as i64 * 40;
-    let output = Command::new(step_binary(step))
-        .args([
-            "--brokers",
-            brokers,
-            "--topic",
-            TOPIC,
-            "--count",
-            &COUNT.to_string(),
-        ])
-        .args([
-            "--seed",
-            &seed.to_string(),
-            "--fixed-clock",
-            &clock.to_string(),
-        ])
-        .args(extra)
-        .output()
-        .expect("the step runs");
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    let ours = |millis: i64| (clock * 1000..(clock + COUNT as i64) * 1000).contains(&millis);
-    let stored: Vec<_> = read_topic_until_idle(brokers, TOPIC, Duration::from_secs(2))
-        .expect("read back")
-        .into_iter()
-        .filter(|record| record.timestamp.is_some_and(ours))
-        .collect();
-    let expected = readings(seed, clock, COUNT);
-    // Count, keys, JSON bodies, timestamps, no duplicates, per-key order.
-    assert_broker_holds(&stored, &expected);
-    assert!(!stderr.contains("error"), "{step}: {stderr}");
-    if step != "step-01-fire-and-forget" {
-        assert_eq!(output.status.code(), Some(0), "{step}\n{stdout}\n{stderr}");
-        let counts = summary_counts(&stdout);
-        assert_eq!(
-            counts.confirmed,
-            stored.len() as u64,
-            "{step}: confirmed = stored"
-        );
-        let reported = reported_deliveries(&stdout);
-        assert_eq!(reported.len(), COUNT, "{step}: one report per message");
-        common::testing::assert_reports_match_broker(&reported, &stored);
-    } else {
-        // Everything arrived (checked above); the reveal line is there, but its count
-        // rests on end offsets, see the module comment.
-        assert_eq!(stdout.matches("📤 SENT:").count(), COUNT);
-        assert!(stdout.contains("🔍 Outside fire-and-forget"), "{stdout}");
+        .as_nanos();
+    format!("e2e-{label}-{nanos}")
+}
+
+/// One step run: what to start, and what it must have sent.
+struct StepRun {
+    step: &'static str,
+    run_id: String,
+    seed: u64,
+    count: usize,
+}
+
+impl StepRun {
+    fn new(step: &'static str, label: &str, seed: u64, count: usize) -> Self {
+        Self {
+            step,
+            run_id: run_id(label),
+            seed,
+            count,
+        }
     }
+
+    fn start(&self, brokers: &str, extra: &[&str]) -> Child {
+        let mut command = Command::new(step_binary(self.step));
+        command
+            .args(["--brokers", brokers, "--topic", TOPIC])
+            .args(["--count", &self.count.to_string()])
+            .args(["--seed", &self.seed.to_string()])
+            .args(["--fixed-clock", &TEST_CLOCK.to_string()])
+            .args(["--run-id", &self.run_id])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if self.step == "step-04-future-timeout" {
+            command.args(["--timeout", "10s"]);
+        }
+        command.spawn().expect("the step starts")
+    }
+
+    /// Checks the run's report against the records that carry its tag.
+    fn check(&self, output: &Output, all: &[StoredRecord]) {
+        let step = self.step;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stored: Vec<StoredRecord> = all
+            .iter()
+            .filter(|r| r.headers.get(HEADER) == Some(&self.run_id))
+            .cloned()
+            .collect();
+        // Count, keys, JSON bodies, timestamps, no duplicates, per-key order.
+        assert_broker_holds(&stored, &readings(self.seed, TEST_CLOCK, self.count));
+        assert_eq!(output.status.code(), Some(0), "{step}\n{stdout}\n{stderr}");
+        assert!(!stderr.contains("error"), "{step}: {stderr}");
+        let count = self.count as u64;
+        match step {
+            "step-01-fire-and-forget" => {
+                assert_eq!(stdout.matches("📤 SENT:").count(), self.count);
+                let reveal =
+                    format!("the broker holds {count} of the {count} messages sent: 0 failed");
+                assert!(stdout.contains(&reveal), "{step}: {stdout}");
+            }
+            _ => {
+                let counts = summary_counts(&stdout);
+                assert_eq!((counts.sent, counts.confirmed), (count, count), "{step}");
+                let reported = reported_deliveries(&stdout);
+                assert_eq!(reported.len(), self.count, "{step}: one report per message");
+                assert_reports_match_broker(&reported, &stored);
+                if step == "step-04-future-timeout" {
+                    assert_eq!(number_after(&stdout, "the broker holds"), count, "{stdout}");
+                    assert!(
+                        stdout.contains("which matches the confirmed count"),
+                        "{stdout}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn read_back(brokers: &str) -> Vec<StoredRecord> {
+    read_topic_until_quiet(&connection(brokers), TOPIC, Duration::from_secs(2)).expect("read back")
 }
 
 #[test]
 fn every_step_delivers_exactly_what_it_reports() {
     let Some(brokers) = broker() else { return };
-    check_step(&brokers, "step-01-fire-and-forget", 1, &[]);
-    check_step(&brokers, "step-02-callback", 2, &[]);
-    check_step(&brokers, "step-03-sync", 3, &[]);
-    check_step(&brokers, "step-04-future-timeout", 4, &["--timeout", "10s"]);
+    let runs: Vec<StepRun> = STEPS
+        .iter()
+        .enumerate()
+        .map(|(i, step)| StepRun::new(step, "each", i as u64 + 1, 30))
+        .collect();
+    let outputs: Vec<Output> = runs
+        .iter()
+        .map(|run| run.start(&brokers, &[]).wait_with_output().unwrap())
+        .collect();
+    let all = read_back(&brokers);
+    for (run, output) in runs.iter().zip(&outputs) {
+        run.check(output, &all);
+    }
+}
+
+/// Writes untagged records to the topic until told to stop; returns how many.
+fn other_producer(brokers: &str, stop: &AtomicBool, written: &AtomicU64) {
+    let producer: ThreadedProducer<DefaultProducerContext> =
+        connection(brokers).set("linger.ms", "5").create().unwrap();
+    while !stop.load(Ordering::Relaxed) {
+        let record = BaseRecord::to(TOPIC)
+            .key("someone-else")
+            .payload("{\"not\":\"ours\"}");
+        if producer.send(record).is_ok() {
+            written.fetch_add(1, Ordering::Relaxed);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+}
+
+#[test]
+fn the_reveal_counts_only_its_own_run_while_another_producer_writes() {
+    let Some(brokers) = broker() else { return };
+    let stop = AtomicBool::new(false);
+    let written = AtomicU64::new(0);
+    let run = StepRun::new("step-01-fire-and-forget", "shared", 11, 200);
+    let output = std::thread::scope(|scope| {
+        scope.spawn(|| other_producer(&brokers, &stop, &written));
+        let output = run
+            .start(&brokers, &["--rate", "100"])
+            .wait_with_output()
+            .unwrap();
+        stop.store(true, Ordering::Relaxed);
+        output
+    });
+    assert!(
+        written.load(Ordering::Relaxed) > 100,
+        "the other producer wrote meanwhile"
+    );
+    run.check(&output, &read_back(&brokers));
+}
+
+/// How many step processes run at once in the load test, and what each sends.
+const CLASS_SIZE: usize = 30;
+const PER_LEARNER: usize = 300;
+
+#[test]
+fn a_class_of_thirty_runs_at_once_and_every_count_is_exact() {
+    let Some(brokers) = broker() else { return };
+    let runs: Vec<StepRun> = (0..CLASS_SIZE)
+        .map(|i| {
+            StepRun::new(
+                STEPS[i % STEPS.len()],
+                &format!("class{i}"),
+                100 + i as u64,
+                PER_LEARNER,
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    // 50 msg/s each: 6 s of sending, all thirty overlapping.
+    let children: Vec<Child> = runs
+        .iter()
+        .map(|run| run.start(&brokers, &["--rate", "50"]))
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
+    let wall = started.elapsed();
+    let all = read_back(&brokers);
+    for (run, output) in runs.iter().zip(&outputs) {
+        run.check(output, &all);
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "load: {CLASS_SIZE} processes, {} messages, all exact, in {:.1} s",
+        CLASS_SIZE * PER_LEARNER,
+        wall.as_secs_f64()
+    );
 }

@@ -228,17 +228,22 @@ impl Grader {
     /// outside them show.
     fn edited_outside_markers(&self, dir: &Path) -> Result<Vec<String>> {
         let mut edited = Vec::new();
-        for (relative, reference) in files::shipped_files(&self.reference)? {
+        let shipped = self
+            .work
+            .reference_files()
+            .iter()
+            .filter(|(relative, _)| files::is_shipped(relative));
+        for (relative, reference) in shipped {
             let shown = relative.display().to_string();
-            let Ok(copy) = std::fs::read(dir.join(&relative)) else {
+            let Ok(copy) = std::fs::read(dir.join(relative)) else {
                 edited.push(format!("{shown} (missing)"));
                 continue;
             };
-            let same = match (std::str::from_utf8(&reference), std::str::from_utf8(&copy)) {
-                (Ok(reference), Ok(copy)) if files::is_source(&relative) => {
+            let same = match (std::str::from_utf8(reference), std::str::from_utf8(&copy)) {
+                (Ok(reference), Ok(copy)) if files::is_source(relative) => {
                     same_outside_regions(reference, copy)
                 }
-                _ => reference == copy,
+                _ => *reference == copy,
             };
             if !same {
                 edited.push(shown);

@@ -42,11 +42,14 @@ pub fn workspace_files(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
     walk(root, |_| true)
 }
 
-/// The files a learner's copy is made of: the workspace less [`REFERENCE_ONLY`].
+/// Whether a learner's copy gets `relative`: everything but [`REFERENCE_ONLY`].
+pub fn is_shipped(relative: &Path) -> bool {
+    !REFERENCE_ONLY.iter().any(|dir| relative.starts_with(dir))
+}
+
+/// The files a learner's copy is made of.
 pub fn shipped_files(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
-    walk(root, |relative| {
-        !REFERENCE_ONLY.iter().any(|dir| relative.starts_with(dir))
-    })
+    walk(root, is_shipped)
 }
 
 /// Whether `relative` is Rust source, where regions can be.

@@ -67,6 +67,11 @@ impl WorkTree {
         })
     }
 
+    /// The reference's files as they were when grading began: path → bytes.
+    pub fn reference_files(&self) -> &BTreeMap<PathBuf, Vec<u8>> {
+        &self.reference
+    }
+
     /// The reference text of `relative`.
     pub fn reference_text(&self, relative: &Path) -> Option<&str> {
         self.reference

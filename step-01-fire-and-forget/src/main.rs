@@ -30,7 +30,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let producer: ThreadedProducer<DefaultProducerContext> = lesson.producer_config().create()?;
     // ANCHOR_END: producer
     lesson.check_connection(producer.client())?;
-    // Not part of fire-and-forget: the lesson notes the topic's size to reveal the truth later.
+    // Not part of fire-and-forget: the lesson notes where the topic ends, to read this
+    // run's records back and reveal the truth later.
     let broker_count = BrokerCount::before(&lesson.producer_config(), lesson.topic())?;
 
     // ANCHOR: send_loop
@@ -39,7 +40,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let record = BaseRecord::to(lesson.topic())
             .key(reading.key())
             .payload(&payload)
-            .timestamp(reading.timestamp_millis());
+            .timestamp(reading.timestamp_millis())
+            .headers(lesson.run.headers());
         // Only a local refusal (say, a record too large) comes back here; a broker's
         // refusal comes later, to a delivery report nobody reads.
         match send_waiting_for_room(&producer, record).await {
@@ -65,9 +67,9 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let code = lesson.finish(still_in_flight)?;
     // ANCHOR: reveal
-    // Outside the pattern: ask the broker what it really holds from this run.
+    // Outside the pattern: read back the records that carry this run's tag.
     let sent = lesson.tally.counts().sent;
-    let held = broker_count.added_since()?;
+    let held = broker_count.held_of_run(&lesson.run, sent)?;
     println!(
         "🔍 Outside fire-and-forget, the lesson checks: the broker holds {held} of the {sent} messages sent: {} failed and fire-and-forget never told you.",
         sent.saturating_sub(held)

@@ -161,7 +161,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let record = BaseRecord::with_opaque_to(lesson.topic(), Box::new(reading))
             .key(key.as_ref())
             .payload(&payload)
-            .timestamp(timestamp);
+            .timestamp(timestamp)
+            .headers(lesson.run.headers());
         lesson.tally.record_sent();
         // A local refusal never reaches the callback: report it the same way here.
         if let Err((error, record)) = send_waiting_for_room(&producer, record).await {

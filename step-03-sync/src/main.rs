@@ -31,7 +31,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let record = FutureRecord::to(lesson.topic())
             .key(reading.key())
             .payload(&payload)
-            .timestamp(reading.timestamp_millis());
+            .timestamp(reading.timestamp_millis())
+            .headers(lesson.run.headers());
         lesson.tally.record_sent();
         // `.await` here is Java's `.get()`: nothing else is sent until the broker answers.
         match producer.send(record, Timeout::Never).await {

@@ -23,6 +23,21 @@ fn error_of(args: &[&str], env: &[(&str, &str)]) -> String {
     format!("exit {:?}\n{stderr}", output.status.code())
 }
 
+/// Everything the step printed, stdout then stderr: where a secret must never show.
+fn everything_printed(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = Command::new(STEP)
+        .args(args)
+        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+        .envs(env.iter().copied())
+        .output()
+        .expect("the step runs");
+    format!(
+        "{}{}",
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap()
+    )
+}
+
 fn properties(text: &str) -> tempfile::NamedTempFile {
     let mut file = tempfile::NamedTempFile::new().unwrap();
     file.write_all(text.as_bytes()).unwrap();
@@ -100,6 +115,18 @@ fn invalid_flag_values_are_clap_errors_with_exit_2() {
         ("negative_rate", &["--rate", "-5"][..]),
         ("bad_duration", &["--duration", "5parsecs"][..]),
         ("zero_count", &["--count", "0"][..]),
+        // A pause of zero between sends, which tokio's interval refuses.
+        ("rate_too_high", &["--rate", "2000000000"][..]),
+        // One error code per request, all handed over at once: 16 GB.
+        (
+            "too_many_injected_errors",
+            &["--inject-errors", "4000000000"][..],
+        ),
+        // Milliseconds past i64::MAX.
+        (
+            "clock_past_year_9999",
+            &["--fixed-clock", "9223372036854775807"][..],
+        ),
     ] {
         let text = error_of(args, &[]);
         assert!(text.starts_with("exit Some(2)\nerror: "), "{text}");
@@ -167,15 +194,15 @@ fn secrets_never_appear_in_output() {
     let path = file.path().to_str().unwrap();
     let env = [("KAFKA_SASL_PASSWORD", "hunter2-in-env")];
     let runs = [
-        // Each layer alone, shown by --print-config.
-        error_of(&["--config", path, "--print-config"], &[]),
-        error_of(
+        // Each layer alone, shown by --print-config (on stdout).
+        everything_printed(&["--config", path, "--print-config"], &[]),
+        everything_printed(
             &["-X", "sasl.password=hunter2-in-flag", "--print-config"],
             &[],
         ),
-        error_of(&["--print-config"], &env),
+        everything_printed(&["--print-config"], &env),
         // All three, on an error path (an invalid property beside them).
-        error_of(
+        everything_printed(
             &[
                 "--config",
                 path,
@@ -187,17 +214,16 @@ fn secrets_never_appear_in_output() {
             &env,
         ),
         // A secret whose value librdkafka itself rejects.
-        error_of(&["-X", "sasl.oauthbearer.method=hunter2-in-flag"], &[]),
+        everything_printed(&["-X", "sasl.oauthbearer.method=hunter2-in-flag"], &[]),
     ];
-    let printed = Command::new(STEP)
-        .args(["--config", path, "--print-config"])
-        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(printed.stdout).unwrap();
-    assert!(stdout.contains("sasl.password"), "{stdout}");
-    assert!(stdout.contains("[redacted]"), "{stdout}");
-    for text in runs.iter().chain([&stdout]) {
+    for (run, shown) in runs.iter().take(3).zip(["file", "flag -X", "environment"]) {
+        assert!(run.contains("sasl.password"), "{run}");
+        assert!(
+            run.contains("[redacted]"),
+            "the {shown} secret is shown redacted: {run}"
+        );
+    }
+    for text in &runs {
         for secret in SECRETS {
             assert!(!text.contains(secret), "{secret} leaked in:\n{text}");
         }

@@ -43,7 +43,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let record = FutureRecord::to(lesson.topic())
             .key(reading.key())
             .payload(&payload)
-            .timestamp(reading.timestamp_millis());
+            .timestamp(reading.timestamp_millis())
+            .headers(lesson.run.headers());
         // send_result queues the message now and hands back its future. (A plain
         // `send(..)` is an async fn: it queues nothing until it is awaited.)
         let mut delivery = match producer.send_result(record) {
@@ -106,8 +107,9 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("📬 Delivered anyway: {delivered_anyway} of the {timed_out_count} messages whose wait timed out");
     // ANCHOR_END: delivered_anyway
 
-    let confirmed = lesson.tally.counts().confirmed;
-    let held = broker_count.added_since()?;
+    let counts = lesson.tally.counts();
+    let confirmed = counts.confirmed;
+    let held = broker_count.held_of_run(&lesson.run, counts.sent)?;
     let verdict = match held.cmp(&confirmed) {
         std::cmp::Ordering::Equal => "matches the confirmed count".to_owned(),
         std::cmp::Ordering::Greater => format!(
@@ -116,7 +118,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         ),
         std::cmp::Ordering::Less => "is FEWER than confirmed: confirmed messages are missing".to_owned(),
     };
-    println!("🔍 Broker check: the topic gained {held} messages, which {verdict} ({confirmed})");
+    println!("🔍 Broker check: the broker holds {held} messages of this run, which {verdict} ({confirmed})");
     lesson.finish(still_in_flight)
 }
 
