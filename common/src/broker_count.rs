@@ -19,7 +19,7 @@ use std::time::Duration;
 const WATERMARK_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long to keep reading past every partition's end when records are missing, in
 /// case the broker's end offsets lag what it holds.
-const QUIET_BEFORE_GIVING_UP: Duration = Duration::from_secs(1);
+const LINGER_BEFORE_GIVING_UP: Duration = Duration::from_secs(1);
 /// The longest a count may take.
 const READ_LIMIT: Duration = Duration::from_secs(30);
 
@@ -53,7 +53,7 @@ impl BrokerCount {
             enough: &|records: &[StoredRecord]| {
                 records.iter().filter(|r| run.marks(r)).count() as u64 >= expected_of_run
             },
-            quiet: QUIET_BEFORE_GIVING_UP,
+            linger: LINGER_BEFORE_GIVING_UP,
             limit: READ_LIMIT,
         };
         read_partitions(&self.consumer, &self.topic, &self.starts, &until)

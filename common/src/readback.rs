@@ -65,13 +65,15 @@ pub fn watermarks<C: rdkafka::ClientContext>(
         .collect()
 }
 
-/// When a read-back may stop.
+/// When a read-back may stop. Reading starts after the records of interest were
+/// written, so once every partition's end has been reached they have all been seen;
+/// records that arrive later (another producer's) do not hold the read up.
 pub struct Until<'a> {
-    /// Stop as soon as every partition's end is reached and this holds of the records read.
+    /// Stop as soon as this holds of the records read.
     pub enough: &'a dyn Fn(&[StoredRecord]) -> bool,
-    /// Otherwise stop once every partition's end is reached and nothing new came for this
-    /// long (a broker's idea of the end can lag what it holds).
-    pub quiet: Duration,
+    /// Otherwise stop this long after every partition's end has been reached (a broker's
+    /// idea of the end can lag what it holds).
+    pub linger: Duration,
     /// Give up (an error) after this long.
     pub limit: Duration,
 }
@@ -89,15 +91,13 @@ pub fn read_partitions(
         assignment.add_partition_offset(topic, partition, offset)?;
     }
     consumer.assign(&assignment)?;
-    let mut at_end: BTreeSet<i32> = BTreeSet::new();
+    let mut reached_end: BTreeSet<i32> = BTreeSet::new();
+    let mut all_ended: Option<Instant> = None;
     let mut records = Vec::new();
     let started = Instant::now();
-    let mut last_arrival = started;
     let mut last_error = None;
     loop {
-        if at_end.len() == starts.len()
-            && ((until.enough)(&records) || last_arrival.elapsed() >= until.quiet)
-        {
+        if (until.enough)(&records) || all_ended.is_some_and(|at| at.elapsed() >= until.linger) {
             break;
         }
         if started.elapsed() > until.limit {
@@ -111,16 +111,15 @@ pub fn read_partitions(
         match consumer.poll(Duration::from_millis(50)) {
             None => {}
             Some(Err(KafkaError::PartitionEOF(partition))) => {
-                at_end.insert(partition);
+                reached_end.insert(partition);
+                if reached_end.len() == starts.len() {
+                    all_ended.get_or_insert_with(Instant::now);
+                }
             }
             // Connection errors (say, after an outage) are passing: librdkafka retries
             // on its own. If they last, the limit ends the read and names the last one.
             Some(Err(err)) => last_error = Some(err),
-            Some(Ok(message)) => {
-                at_end.remove(&message.partition());
-                last_arrival = Instant::now();
-                records.push(stored(&message));
-            }
+            Some(Ok(message)) => records.push(stored(&message)),
         }
     }
     records.sort_by_key(|r| (r.partition, r.offset));
@@ -137,26 +136,26 @@ pub fn read_topic(
     let partitions = watermarks(consumer.client(), topic, timeout)?.len() as i32;
     let starts: Vec<_> = (0..partitions).map(|p| (p, Offset::Beginning)).collect();
     let until = Until {
-        enough: &|_| true,
-        quiet: Duration::ZERO,
+        enough: &|_| false,
+        linger: Duration::ZERO,
         limit: timeout,
     };
     read_partitions(&consumer, topic, &starts, &until)
 }
 
-/// Every record of `topic`, reading on until nothing new arrives for `quiet` after
-/// every partition's end: for brokers whose end offsets lag what they hold.
-pub fn read_topic_until_quiet(
+/// Every record of `topic`, reading on for `linger` after every partition's end: for
+/// brokers whose end offsets may lag what they hold.
+pub fn read_topic_lingering(
     connection: &ClientConfig,
     topic: &str,
-    quiet: Duration,
+    linger: Duration,
 ) -> Result<Vec<StoredRecord>> {
     let consumer = consumer(connection)?;
     let partitions = watermarks(consumer.client(), topic, Duration::from_secs(10))?.len() as i32;
     let starts: Vec<_> = (0..partitions).map(|p| (p, Offset::Beginning)).collect();
     let until = Until {
         enough: &|_| false,
-        quiet,
+        linger,
         limit: Duration::from_secs(120),
     };
     read_partitions(&consumer, topic, &starts, &until)
