@@ -1,7 +1,8 @@
 //! Everything the lesson's steps share, one concept per module.
 //!
-//! A step's `main.rs` shows only its send pattern; the sensor readings, flags,
-//! producer settings, embedded broker, pacing, output and read-back live here.
+//! A step's `main.rs` holds its send pattern and what it alone demonstrates; the sensor
+//! readings, flags, producer settings, embedded broker, pacing, output and read-back
+//! live here.
 
 pub mod args;
 pub mod broker;

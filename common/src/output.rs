@@ -1,7 +1,8 @@
 //! What the steps print: the slide's banner, line formats and closing summary.
 //!
-//! Every line is built here, so all four steps speak the same format and the
-//! snapshot tests see one format to keep stable.
+//! The lines the steps share are built here, so all four speak the same format and the
+//! snapshot tests see one format to keep stable. (A few lines that belong to one
+//! step's demonstration alone, such as step 02's metrics, are printed by that step.)
 
 use crate::reading::SensorReading;
 use crate::tally::Counts;
@@ -59,6 +60,11 @@ pub fn sent_line(reading: &SensorReading) -> String {
         "📤 SENT: {} | {} | {}%",
         reading.sensor_id, reading.location, reading.humidity
     )
+}
+
+/// Step 01: a send that librdkafka refused before it was queued (it never left).
+pub fn refused_line(reading: &SensorReading, error: &dyn Display) -> String {
+    format!("{} — refused locally: {error}", sent_line(reading))
 }
 
 /// Step 02: the callback's success, two lines and a blank one, as on the slide.

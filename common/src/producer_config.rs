@@ -24,9 +24,13 @@ pub const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The lesson's defaults, under every other layer.
 pub fn lesson_defaults() -> Vec<(&'static str, String)> {
     vec![
-        // Wait for every in-sync replica: the durability the lesson's "sync" slide describes.
+        // Wait for every in-sync replica: the durability the "sync" slide describes.
+        // librdkafka's default is already all (-1), Java's since 3.0; written out so it
+        // shows. The embedded mock cluster reads acks but ignores it.
         ("acks", "all".to_owned()),
-        // librdkafka's default is false, Java's is true: set it so retries never duplicate.
+        // librdkafka's default is false, Java's true: set it so a retry is neither written
+        // twice nor out of order on a real broker. (The embedded mock skips producer-id
+        // and sequence checks for non-transactional producers.)
         ("enable.idempotence", "true".to_owned()),
         // Say how long a message may take before it is reported failed, instead of relying
         // on a default that differs between clients (librdkafka 300s, Java 120s).

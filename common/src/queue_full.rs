@@ -1,8 +1,12 @@
 //! Sending when librdkafka's local queue is full.
 //!
 //! Java's `send()` blocks for up to `max.block.ms` when its buffer is full. librdkafka
-//! never blocks: `send` returns `QueueFull` at once and hands the record back. Dropping
-//! it there would lose a message silently, so we wait for the queue to drain and retry.
+//! can block too (the `RD_KAFKA_MSG_F_BLOCK` flag of `rd_kafka_produce*()`), but rdkafka's
+//! `send` never asks for it (it passes only `RD_KAFKA_MSG_F_COPY`): it returns
+//! `QueueFull` at once and hands the record back. Dropping it there would lose a message
+//! silently, so we wait for the queue to drain and retry. A message counts against the
+//! queue (`queue.buffering.max.messages`) until its delivery report has been served, so
+//! a slow delivery callback fills it too.
 
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::ToBytes;

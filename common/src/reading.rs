@@ -27,7 +27,8 @@ pub struct SensorReading {
     pub humidity: u8,
     /// When the reading was taken, in Unix seconds.
     pub timestamp: i64,
-    /// Filler that makes a reading too large for a broker (`--oversize-every`).
+    /// Filler that makes a reading larger than librdkafka's `message.max.bytes`
+    /// (`--oversize-every`): librdkafka refuses it locally, it never reaches a broker.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub padding: String,
 }
@@ -73,8 +74,9 @@ pub struct ReadingGenerator {
     oversize_every: Option<u64>,
 }
 
-/// Bytes of padding in an oversized reading: past the 1,000,000-byte default of both
-/// librdkafka's `message.max.bytes` and a broker's limit.
+/// Bytes of padding in an oversized reading: past librdkafka's `message.max.bytes`
+/// (1,000,000 by default, CONFIGURATION.md), so `send` itself refuses the record with
+/// `MessageSizeTooLarge` and no broker ever sees it.
 pub const OVERSIZE_PADDING: usize = 1_100_000;
 
 impl ReadingGenerator {
@@ -87,7 +89,7 @@ impl ReadingGenerator {
         }
     }
 
-    /// Makes every `n`th reading too large for a broker.
+    /// Makes every `n`th reading too large for the producer to send.
     pub fn oversize_every(mut self, n: Option<u64>) -> Self {
         self.oversize_every = n;
         self

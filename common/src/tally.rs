@@ -1,7 +1,9 @@
 //! Counting outcomes: sent, confirmed, failed, and what is still unconfirmed.
 //!
-//! Counters are atomics because the delivery callback runs on librdkafka's polling
-//! thread while the send loop runs on another. An increment is all a callback should do.
+//! Counters are atomics because the delivery callback runs on rdkafka's polling thread
+//! (or the flushing one) while the send loop runs on another. An increment is all a
+//! callback should do. `Relaxed` suffices: each counter only ever counts, and nothing
+//! else is published through them.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -21,7 +23,8 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Sent but with no outcome yet: never double counted, never negative.
+    /// Sent but with no outcome yet. [`Tally::counts`] never shows more outcomes than
+    /// sends, so this cannot underflow.
     pub fn unconfirmed(&self) -> u64 {
         self.sent - self.confirmed - self.failed
     }
@@ -46,8 +49,8 @@ impl Tally {
     }
 
     pub fn counts(&self) -> Counts {
-        // Read outcomes before `sent`: an outcome is only recorded after its send, so this
-        // order can never show more outcomes than sends.
+        // Relaxed loads of three counters are no snapshot: while callbacks run, an
+        // outcome may be seen before its send. Clamp, so the summary still adds up.
         let confirmed = self.confirmed.load(Relaxed);
         let failed = self.failed.load(Relaxed);
         let sent = self.sent.load(Relaxed);

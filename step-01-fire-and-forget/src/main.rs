@@ -7,6 +7,7 @@
 
 use clap::Parser;
 use common::broker_count::BrokerCount;
+use common::output::{refused_line, sent_line};
 use common::queue_full::send_waiting_for_room;
 use common::{CommonArgs, Lesson, Mode};
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
@@ -42,17 +43,15 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .payload(&payload)
             .timestamp(reading.timestamp_millis())
             .headers(lesson.run.headers());
-        // Only a local refusal (say, a record too large) comes back here; a broker's
-        // refusal comes later, to a delivery report nobody reads.
+        lesson.tally.record_sent();
+        // Only a local refusal (say, a record over message.max.bytes) comes back here; a
+        // broker's refusal comes later, to a delivery report nobody reads.
         match send_waiting_for_room(&producer, record).await {
-            Ok(()) => {
-                lesson.tally.record_sent();
-                println!("{}", common::output::sent_line(&reading));
+            Ok(()) => println!("{}", sent_line(&reading)),
+            Err((error, _)) => {
+                lesson.tally.record_failed();
+                println!("{}", refused_line(&reading, &error));
             }
-            Err((err, _)) => println!(
-                "{} — refused locally: {err}",
-                common::output::sent_line(&reading)
-            ),
         }
     }
     // ANCHOR_END: send_loop

@@ -41,3 +41,23 @@ fn reveal_with_nothing_lost() {
         .contains("the broker holds 10 of the 10 messages sent: 0 failed"));
     assert_eq!(run.exit_code, Some(0));
 }
+
+#[test]
+fn a_local_refusal_counts_as_a_failure() {
+    // Every third reading is over message.max.bytes: librdkafka refuses it in `send`.
+    let run = run_step(STEP, &["--count", "9", "--oversize-every", "3"]);
+    assert_eq!(
+        run.stdout.matches("refused locally").count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("the broker holds 6 of the 9 messages sent: 3 failed"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.records("humidity").len(), 6);
+    assert_eq!(run.exit_code, Some(1), "a refusal is a failed run");
+}

@@ -5,8 +5,9 @@
 //! Blocking: `cargo run -p step-02-callback -- --count 500 --slow-callback 5ms` (add `--offload`)
 //!
 //! Notice: sends never wait, yet every message gets a line with its partition, offset
-//! and timestamp, or its error. The callback runs on librdkafka's polling thread, so it
-//! only counts and prints, and hands slower work to a worker.
+//! and timestamp, or its error. The callback runs on the ThreadedProducer's polling
+//! thread (and, during the final flush, on the flushing task), so it only counts and
+//! prints, and hands slower work to a worker.
 
 mod side_work;
 
@@ -73,8 +74,8 @@ impl ClientContext for DeliveryReporter {}
 impl ProducerContext for DeliveryReporter {
     type DeliveryOpaque = Box<SensorReading>;
 
-    /// Runs on the polling thread, not the sending one: keep it light, or every
-    /// other delivery report waits behind it.
+    /// Runs on rdkafka's polling thread while sending, and on the task that flushes at
+    /// the end: keep it light, or every other delivery report waits behind it.
     fn delivery(&self, result: &DeliveryResult<'_>, reading: Box<SensorReading>) {
         match result {
             Ok(message) => {

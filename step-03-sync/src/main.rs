@@ -34,7 +34,9 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .timestamp(reading.timestamp_millis())
             .headers(lesson.run.headers());
         lesson.tally.record_sent();
-        // `.await` here is Java's `.get()`: nothing else is sent until the broker answers.
+        // Like Java's `.get()`, nothing else is sent until the broker answers; unlike it,
+        // `.await` suspends only this task, not the thread. (Timeout::Never bounds the
+        // wait for room in the local queue, not for the broker.)
         match producer.send(record, Timeout::Never).await {
             Ok(delivery) => {
                 // EXERCISE: report-each-confirmation
