@@ -6,6 +6,7 @@
 
 use crate::reading::SensorReading;
 use crate::tally::Counts;
+use rdkafka::Timestamp;
 use std::fmt::Display;
 use std::time::Duration;
 
@@ -67,11 +68,25 @@ pub fn refused_line(reading: &SensorReading, error: &dyn Display) -> String {
     format!("{} — refused locally: {error}", sent_line(reading))
 }
 
-/// Step 02: the callback's success, two lines and a blank one, as on the slide.
-pub fn callback_success(reading: &SensorReading, partition: i32, offset: i64) -> String {
+/// Step 02: the callback's success, two lines and a blank one, as on the slide. All three
+/// numbers are the broker's metadata from the delivery report. The timestamp is in
+/// milliseconds, and says which kind it is: the record's create time, or the time the
+/// broker appended it when it says so (librdkafka's mock cluster always answers with a
+/// log-append time of 1234, see rdkafka_mock_handlers.c).
+pub fn callback_success(
+    reading: &SensorReading,
+    partition: i32,
+    offset: i64,
+    timestamp: Timestamp,
+) -> String {
+    let timestamp = match timestamp {
+        Timestamp::CreateTime(millis) => format!("{millis} (create time)"),
+        Timestamp::LogAppendTime(millis) => format!("{millis} (log append time)"),
+        Timestamp::NotAvailable => "none".to_owned(),
+    };
     format!(
-        "✅ SUCCESS: {} | {} | {}%\n   → Partition: {partition} | Offset: {offset} | Timestamp: {}\n",
-        reading.sensor_id, reading.location, reading.humidity, reading.timestamp
+        "✅ SUCCESS: {} | {} | {}%\n   → Partition: {partition} | Offset: {offset} | Timestamp: {timestamp}\n",
+        reading.sensor_id, reading.location, reading.humidity
     )
 }
 
@@ -117,12 +132,60 @@ pub fn timed_out(reading: &SensorReading, waited: Duration) -> String {
     )
 }
 
+/// Step 04: the future ended without an outcome: its producer went away.
+pub fn cancelled(reading: &SensorReading) -> String {
+    format!(
+        "❔ CANCELLED: {} — the producer went away; outcome unknown",
+        reading.sensor_id
+    )
+}
+
 /// Step 04: the future resolved in time, but with a failure.
 pub fn future_failure(reading: &SensorReading, error: &dyn Display) -> String {
     format!(
         "❌ FAILED: {} | {}% — {error}",
         reading.sensor_id, reading.humidity
     )
+}
+
+/// Step 01: the lesson's look at what the broker holds of this run.
+pub fn reveal(held: u64, sent: u64) -> String {
+    format!(
+        "🔍 Outside fire-and-forget, the lesson checks: the broker holds {held} of the {sent} messages sent: {} failed and fire-and-forget never told you.",
+        sent.saturating_sub(held)
+    )
+}
+
+/// Step 04: how many of the futures whose wait timed out turned out delivered.
+pub fn delivered_anyway(delivered: usize, timed_out: usize) -> String {
+    format!("📬 Delivered anyway: {delivered} of the {timed_out} messages whose wait timed out")
+}
+
+/// Step 04 with `--drop-on-timeout`: futures dropped when their wait ran out.
+pub fn lost_track(dropped: usize) -> String {
+    format!(
+        "📭 Lost track of {dropped} messages: their futures were dropped when the wait ran out, so no one will ever learn their outcome (the send itself was not cancelled)"
+    )
+}
+
+/// Step 04: what the broker holds of this run against what was confirmed. `dropped`
+/// sends had their futures dropped: they may have landed with no one told.
+pub fn broker_check(held: u64, confirmed: u64, dropped: u64) -> String {
+    let verdict = match held.cmp(&confirmed) {
+        std::cmp::Ordering::Equal => "matches the confirmed count".to_owned(),
+        std::cmp::Ordering::Greater if held - confirmed <= dropped => format!(
+            "is {} more than confirmed: sends whose futures were dropped landed, and no one was told",
+            held - confirmed
+        ),
+        std::cmp::Ordering::Greater => format!(
+            "is {} more than confirmed: a send reported failed can still land when only its reply was lost",
+            held - confirmed
+        ),
+        std::cmp::Ordering::Less => {
+            "is FEWER than confirmed: confirmed messages are missing".to_owned()
+        }
+    };
+    format!("🔍 Broker check: the broker holds {held} messages of this run, which {verdict} ({confirmed})")
 }
 
 /// The closing summary: sent, confirmed, failed, unconfirmed, elapsed and msg/s.
@@ -166,8 +229,8 @@ mod tests {
     #[test]
     fn lines_match_the_slides() {
         assert_eq!(
-            callback_success(&reading(), 0, 42),
-            "✅ SUCCESS: sensor-1 | kitchen | 68%\n   → Partition: 0 | Offset: 42 | Timestamp: 1733584800\n"
+            callback_success(&reading(), 0, 42, Timestamp::CreateTime(1_733_584_800_000)),
+            "✅ SUCCESS: sensor-1 | kitchen | 68%\n   → Partition: 0 | Offset: 42 | Timestamp: 1733584800000 (create time)\n"
         );
         assert_eq!(
             sync_success(&reading(), 0, 1),

@@ -20,6 +20,10 @@ pub const LINGER_MS: u32 = 0;
 /// or a config file says otherwise.
 pub const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Java's key placement: murmur2 of the key, modulo the partition count (keyless records
+/// go to random partitions). librdkafka's CONFIGURATION.md: "Java Producer compatible".
+pub const PARTITIONER: &str = "murmur2_random";
+
 // ANCHOR: lesson_defaults
 /// The lesson's defaults, under every other layer.
 pub fn lesson_defaults() -> Vec<(&'static str, String)> {
@@ -39,6 +43,10 @@ pub fn lesson_defaults() -> Vec<(&'static str, String)> {
             DEFAULT_DELIVERY_TIMEOUT.as_millis().to_string(),
         ),
         ("linger.ms", LINGER_MS.to_string()),
+        // Place keys as Java's producer does. librdkafka's default, consistent_random,
+        // hashes keys with CRC32, so the same key would land on another partition than
+        // a Java service's, and a sensor's readings would be split between two orders.
+        ("partitioner", PARTITIONER.to_owned()),
     ]
 }
 // ANCHOR_END: lesson_defaults

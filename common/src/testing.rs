@@ -85,13 +85,16 @@ pub fn summary_counts(stdout: &str) -> Counts {
     counts
 }
 
-/// One delivery a step reported: sensor, humidity, partition, offset.
+/// One delivery a step reported: sensor, humidity, partition, offset, and the record's
+/// create time when the report gives one (step 02's, from a real broker: the mock
+/// reports a log-append time of its own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportedDelivery {
     pub sensor_id: String,
     pub humidity: u8,
     pub partition: i32,
     pub offset: i64,
+    pub timestamp: Option<i64>,
 }
 
 /// Every confirmed delivery in a step's output, in any of the steps' formats.
@@ -101,7 +104,7 @@ pub fn reported_deliveries(stdout: &str) -> Vec<ReportedDelivery> {
     )
     .unwrap();
     let two_lines = Regex::new(
-        r"(?m)^✅ SUCCESS: (\S+) \| \S+ \| (\d+)%\n   → Partition: (\d+) \| Offset: (\d+) \|",
+        r"(?m)^✅ SUCCESS: (\S+) \| \S+ \| (\d+)%\n   → Partition: (\d+) \| Offset: (\d+) \| Timestamp: (?:(\d+) \(create time\)|.*)$",
     )
     .unwrap();
     one_line
@@ -112,6 +115,7 @@ pub fn reported_deliveries(stdout: &str) -> Vec<ReportedDelivery> {
             humidity: caps[2].parse().unwrap(),
             partition: caps[3].parse().unwrap(),
             offset: caps[4].parse().unwrap(),
+            timestamp: caps.get(5).map(|t| t.as_str().parse().unwrap()),
         })
         .collect()
 }
@@ -137,6 +141,9 @@ pub fn assert_reports_match_broker(reported: &[ReportedDelivery], stored: &[Stor
         let reading = stored_reading(record);
         assert_eq!(reading.sensor_id, report.sensor_id);
         assert_eq!(reading.humidity, report.humidity);
+        if report.timestamp.is_some() {
+            assert_eq!(report.timestamp, record.timestamp, "{report:?}: timestamp");
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 
 use clap::Parser;
 use common::broker_count::BrokerCount;
-use common::output::{refused_line, sent_line};
+use common::output::{refused_line, reveal, sent_line};
 use common::queue_full::send_waiting_for_room;
 use common::{CommonArgs, Lesson, Mode};
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
@@ -69,10 +69,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Outside the pattern: read back the records that carry this run's tag.
     let sent = lesson.tally.counts().sent;
     let held = broker_count.held_of_run(&lesson.run, sent)?;
-    println!(
-        "🔍 Outside fire-and-forget, the lesson checks: the broker holds {held} of the {sent} messages sent: {} failed and fire-and-forget never told you.",
-        sent.saturating_sub(held)
-    );
+    println!("{}", reveal(held, sent));
     // ANCHOR_END: reveal
     Ok(if held == sent {
         code

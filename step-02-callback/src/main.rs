@@ -81,13 +81,17 @@ impl ProducerContext for DeliveryReporter {
             Ok(message) => {
                 self.tally.record_confirmed();
                 let (partition, offset) = (message.partition(), message.offset());
+                let timestamp = message.timestamp();
                 self.metrics
                     .last_offsets
                     .lock()
                     .unwrap()
                     .insert(partition, offset);
                 // EXERCISE: callback-lines
-                println!("{}", callback_success(&reading, partition, offset));
+                println!(
+                    "{}",
+                    callback_success(&reading, partition, offset, timestamp)
+                );
                 // END EXERCISE
             }
             Err((error, message)) => {

@@ -6,10 +6,14 @@
 //! Notice, in the second run: every wait times out, yet the closing lines show the
 //! messages were delivered anyway. A timeout ends the *wait*, never the *send*.
 
+mod drop_on_timeout;
+
 use clap::Parser;
 use common::broker_count::BrokerCount;
-use common::output::{future_failure, in_time, timed_out};
+use common::output::{broker_check, cancelled, delivered_anyway, future_failure};
+use common::output::{in_time, lost_track, timed_out};
 use common::{CommonArgs, Lesson, Mode, SensorReading};
+use drop_on_timeout::wait_dropping;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -23,6 +27,10 @@ struct Args {
     /// How long to wait on each delivery future (Java's `future.get(100, MILLISECONDS)`).
     #[arg(long, default_value = "100ms", value_parser = common::args::parse_duration)]
     timeout: Duration,
+
+    /// Hand the future itself to `timeout`, which drops it when the wait runs out.
+    #[arg(long)]
+    drop_on_timeout: bool,
 }
 
 /// Stands in for the work an application does between sending and checking.
@@ -36,6 +44,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     lesson.check_connection(producer.client())?;
     let broker_count = BrokerCount::before(&lesson.producer_config(), lesson.topic())?;
     let mut timed_out_futures: Vec<(SensorReading, DeliveryFuture)> = Vec::new();
+    let mut dropped = 0;
 
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {
@@ -47,18 +56,20 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .headers(lesson.run.headers());
         // send_result queues the message now and hands back its future. (A plain
         // `send(..)` is an async fn: it queues nothing until it is awaited.)
+        lesson.tally.record_sent();
         let mut delivery = match producer.send_result(record) {
             Ok(delivery) => delivery,
             Err((error, _record)) => {
-                lesson.tally.record_sent();
                 lesson.tally.record_failed();
                 println!("{}", future_failure(&reading, &error));
                 continue;
             }
         };
-        lesson.tally.record_sent();
         other_work().await;
-
+        if args.drop_on_timeout {
+            dropped += usize::from(wait_dropping(&lesson, &reading, delivery, args.timeout).await);
+            continue;
+        }
         // Three layers: did the wait time out? was the future cancelled? did it fail?
         // EXERCISE: wait-with-timeout
         match tokio::time::timeout(args.timeout, &mut delivery).await {
@@ -66,10 +77,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 println!("{}", timed_out(&reading, args.timeout));
                 timed_out_futures.push((reading, delivery));
             }
-            Ok(Err(_cancelled)) => println!(
-                "❔ CANCELLED: {} — the producer went away; outcome unknown",
-                reading.sensor_id
-            ),
+            Ok(Err(_cancelled)) => println!("{}", cancelled(&reading)),
             Ok(Ok(Err((error, _message)))) => {
                 lesson.tally.record_failed();
                 println!("{}", future_failure(&reading, &error));
@@ -88,13 +96,13 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // ANCHOR: delivered_anyway
     // The timed-out futures were never cancelled: after the flush each has its outcome.
     let timed_out_count = timed_out_futures.len();
-    let mut delivered_anyway = 0;
+    let mut delivered_late = 0;
     // EXERCISE: count-delivered-anyway
     for (reading, delivery) in timed_out_futures {
         match delivery.await {
             Ok(Ok(_)) => {
                 lesson.tally.record_confirmed();
-                delivered_anyway += 1;
+                delivered_late += 1;
             }
             Ok(Err((error, _))) => {
                 lesson.tally.record_failed();
@@ -104,21 +112,15 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     // END EXERCISE
-    println!("📬 Delivered anyway: {delivered_anyway} of the {timed_out_count} messages whose wait timed out");
+    println!("{}", delivered_anyway(delivered_late, timed_out_count));
     // ANCHOR_END: delivered_anyway
 
+    if args.drop_on_timeout {
+        println!("{}", lost_track(dropped));
+    }
     let counts = lesson.tally.counts();
-    let confirmed = counts.confirmed;
     let held = broker_count.held_of_run(&lesson.run, counts.sent)?;
-    let verdict = match held.cmp(&confirmed) {
-        std::cmp::Ordering::Equal => "matches the confirmed count".to_owned(),
-        std::cmp::Ordering::Greater => format!(
-            "is {} more than confirmed: a send reported failed can still land when only its reply was lost",
-            held - confirmed
-        ),
-        std::cmp::Ordering::Less => "is FEWER than confirmed: confirmed messages are missing".to_owned(),
-    };
-    println!("🔍 Broker check: the broker holds {held} messages of this run, which {verdict} ({confirmed})");
+    println!("{}", broker_check(held, counts.confirmed, dropped as u64));
     lesson.finish(still_in_flight)
 }
 

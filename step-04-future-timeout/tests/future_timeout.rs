@@ -117,3 +117,40 @@ fn fault_flags_refuse_a_real_broker() {
     );
     assert!(run.stdout.is_empty(), "nothing was started: {}", run.stdout);
 }
+
+#[test]
+fn a_dropped_future_loses_the_outcome_not_the_message() {
+    // Java's future.get(100, ms), translated as timeout(d, future): the future is moved
+    // into the wait and dropped when it runs out.
+    let run = run_step(STEP, &[&SLOW_BROKER[..], &["--drop-on-timeout"]].concat());
+    insta::with_settings!({ filters => varying_parts() }, {
+        insta::assert_snapshot!("dropped_3", run.stdout);
+    });
+    assert_eq!(
+        run.stdout.matches("⌛ TIMED OUT").count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("📭 Lost track of 3 messages"),
+        "{}",
+        run.stdout
+    );
+    let counts = summary_counts(&run.stdout);
+    assert_eq!(
+        (counts.confirmed, counts.unconfirmed()),
+        (0, 3),
+        "no one learned"
+    );
+    assert!(run
+        .stdout
+        .contains("the broker holds 3 messages of this run"));
+    // The messages went all the same.
+    assert_broker_holds(run.records("humidity"), &expected_readings(3));
+    assert_eq!(
+        run.exit_code,
+        Some(1),
+        "unconfirmed messages make a failed run"
+    );
+}
