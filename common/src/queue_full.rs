@@ -22,7 +22,22 @@ const QUEUE_FULL_BACKOFF: Duration = Duration::from_millis(1);
 #[allow(clippy::result_large_err)]
 pub async fn send_waiting_for_room<'a, C, K, P>(
     producer: &ThreadedProducer<C>,
+    record: BaseRecord<'a, K, P, C::DeliveryOpaque>,
+) -> Result<(), (KafkaError, BaseRecord<'a, K, P, C::DeliveryOpaque>)>
+where
+    C: ProducerContext + 'static,
+    K: ToBytes + ?Sized,
+    P: ToBytes + ?Sized,
+{
+    send_counting_waits(producer, record, &mut 0).await
+}
+
+/// [`send_waiting_for_room`], adding to `waits` each time the queue was full.
+#[allow(clippy::result_large_err)]
+pub async fn send_counting_waits<'a, C, K, P>(
+    producer: &ThreadedProducer<C>,
     mut record: BaseRecord<'a, K, P, C::DeliveryOpaque>,
+    waits: &mut u64,
 ) -> Result<(), (KafkaError, BaseRecord<'a, K, P, C::DeliveryOpaque>)>
 where
     C: ProducerContext + 'static,
@@ -32,6 +47,7 @@ where
     loop {
         match producer.send(record) {
             Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                *waits += 1;
                 // EXERCISE: retry-on-queue-full
                 record = returned;
                 tokio::time::sleep(QUEUE_FULL_BACKOFF).await;

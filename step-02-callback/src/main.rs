@@ -2,14 +2,12 @@
 //!
 //! Run it: `cargo run -p step-02-callback -- --count 20`
 //! Faults: `cargo run -p step-02-callback -- --count 200 --inject-errors 2`
-//! Blocking: `cargo run -p step-02-callback -- --count 500 --slow-callback 5ms` (add `--offload`)
+//! Also: `--bin dont-block` (a slow callback) and `--bin production` (logs, no prints).
 //!
 //! Notice: sends never wait, yet every message gets a line with its partition, offset
 //! and timestamp, or its error. The callback runs on the ThreadedProducer's polling
 //! thread (and, during the final flush, on the flushing task), so it only counts and
 //! prints, and hands slower work to a worker.
-
-mod side_work;
 
 use clap::Parser;
 use common::output::{callback_failure, callback_success};
@@ -19,12 +17,11 @@ use common::{CommonArgs, Lesson, Mode, SensorReading};
 use rdkafka::message::Message;
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::ClientContext;
-use side_work::{SideJob, SideWorker};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use step_02_callback::metrics::Metrics;
+use step_02_callback::side_work::{SideJob, SideWorker};
 use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Parser)]
@@ -40,23 +37,6 @@ struct Args {
     /// Write the last confirmed offset of each partition to this JSON file.
     #[arg(long, value_name = "FILE")]
     offsets_file: Option<PathBuf>,
-
-    /// Simulated heavy work per delivery report, run inside the callback (don't!).
-    #[arg(long, value_name = "DURATION", value_parser = common::args::parse_duration)]
-    slow_callback: Option<Duration>,
-
-    /// Run the --slow-callback work on the worker instead of the polling thread.
-    #[arg(long, requires = "slow_callback")]
-    offload: bool,
-}
-
-/// What the callback records: light updates only, each behind a short lock.
-#[derive(Default)]
-struct Metrics {
-    failures_by_kind: Mutex<BTreeMap<String, u64>>,
-    last_offsets: Mutex<BTreeMap<i32, i64>>,
-    first_report: std::sync::OnceLock<Instant>,
-    last_report: Mutex<Option<Instant>>,
 }
 
 // ANCHOR: callback
@@ -66,7 +46,6 @@ struct DeliveryReporter {
     tally: Arc<Tally>,
     metrics: Arc<Metrics>,
     side_jobs: UnboundedSender<SideJob>,
-    heavy_work: Option<(Duration, bool)>,
 }
 
 impl ClientContext for DeliveryReporter {}
@@ -82,11 +61,7 @@ impl ProducerContext for DeliveryReporter {
                 self.tally.record_confirmed();
                 let (partition, offset) = (message.partition(), message.offset());
                 let timestamp = message.timestamp();
-                self.metrics
-                    .last_offsets
-                    .lock()
-                    .unwrap()
-                    .insert(partition, offset);
+                self.metrics.record_offset(partition, offset);
                 // EXERCISE: callback-lines
                 println!(
                     "{}",
@@ -123,15 +98,6 @@ impl ProducerContext for DeliveryReporter {
                 // END EXERCISE
             }
         }
-        // ANCHOR: heavy_work
-        match self.heavy_work {
-            Some((work, false)) => std::thread::sleep(work), // blocks every report behind it
-            Some((work, true)) => drop(self.side_jobs.send(SideJob::HeavyWork(work))),
-            None => {}
-        }
-        // ANCHOR_END: heavy_work
-        self.metrics.first_report.get_or_init(Instant::now);
-        *self.metrics.last_report.lock().unwrap() = Some(Instant::now());
     }
 }
 // ANCHOR_END: callback
@@ -150,7 +116,6 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         tally: Arc::clone(&lesson.tally),
         metrics: Arc::clone(&metrics),
         side_jobs: worker.jobs.clone(),
-        heavy_work: args.slow_callback.map(|work| (work, args.offload)),
     };
     let producer: ThreadedProducer<DeliveryReporter> =
         lesson.producer_config().create_with_context(reporter)?;
@@ -178,52 +143,15 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // ANCHOR_END: send_loop
 
     let still_in_flight = lesson.flush(&producer);
-    let last_offsets = metrics.last_offsets.lock().unwrap().clone();
-    let side_work = worker.finish(last_offsets).await?;
+    let side_work = worker.finish(metrics.last_offsets()).await?;
     let code = lesson.finish(still_in_flight)?;
-
-    let failures = metrics.failures_by_kind.lock().unwrap();
-    let kinds: Vec<String> = failures.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+    let offsets_file = args.offsets_file.as_deref();
     let counts = lesson.tally.counts();
     println!(
-        "📊 Metrics: succeeded {} | failed {} ({})",
-        counts.confirmed,
-        counts.failed,
-        if kinds.is_empty() {
-            "none".into()
-        } else {
-            kinds.join(", ")
-        }
+        "{}",
+        metrics.report(counts, &side_work, &args.dlq_topic, offsets_file)
     );
-    let dlq = side_work.dead_letters;
-    println!(
-        "☠️  Dead-letter topic {}: {} records sent, {} confirmed, {} failed",
-        args.dlq_topic, dlq.sent, dlq.confirmed, dlq.failed
-    );
-    if let Some(path) = &args.offsets_file {
-        println!(
-            "💾 Last confirmed offset per partition written to {}",
-            path.display()
-        );
-    }
-    if let Some(work) = args.slow_callback {
-        let first = metrics.first_report.get().copied();
-        let last = *metrics.last_report.lock().unwrap();
-        let reports_took = first.zip(last).map_or(Duration::ZERO, |(f, l)| l - f);
-        let reports = (counts.confirmed + counts.failed).saturating_sub(1);
-        let place = if args.offload {
-            "on the worker"
-        } else {
-            "inside the callback"
-        };
-        println!(
-            "🐢 {} of work per report, {place}: delivery reports handled at {:.1} msg/s ({} jobs on the worker)",
-            humantime::format_duration(work),
-            reports as f64 / reports_took.as_secs_f64().max(f64::EPSILON),
-            side_work.heavy_jobs
-        );
-    }
-    Ok(if dlq.failed == 0 {
+    Ok(if side_work.dead_letters.failed == 0 {
         code
     } else {
         ExitCode::FAILURE

@@ -1,0 +1,46 @@
+//! `dont-block`: heavy work inside the callback against the same work offloaded.
+
+use common::testing::{assert_broker_holds, expected_readings, number_after, run_step};
+
+const DONT_BLOCK: &str = env!("CARGO_BIN_EXE_dont-block");
+
+#[test]
+fn slow_callback_work_is_shown_inline_and_offloaded() {
+    let inline = run_step(DONT_BLOCK, &["--count", "40", "--slow-callback", "5ms"]);
+    assert!(
+        inline.stdout.contains("inside the callback"),
+        "{}",
+        inline.stdout
+    );
+    assert!(inline.stdout.contains("(0 jobs on the worker)"));
+    let offloaded = run_step(
+        DONT_BLOCK,
+        &["--count", "40", "--slow-callback", "5ms", "--offload"],
+    );
+    assert!(offloaded.stdout.contains("on the worker"));
+    assert!(offloaded.stdout.contains("(40 jobs on the worker)"));
+    for run in [inline, offloaded] {
+        assert_eq!(run.exit_code, Some(0), "{}", run.stderr);
+        assert_broker_holds(run.records("humidity"), &expected_readings(40));
+    }
+}
+
+#[test]
+fn a_slow_callback_fills_the_queue() {
+    // A message holds its place in librdkafka's queue until its report has been served,
+    // so a callback that takes 5 ms per report keeps the queue (20 here) full.
+    let args = [
+        "--count",
+        "200",
+        "--slow-callback",
+        "5ms",
+        "-X",
+        "queue.buffering.max.messages=20",
+    ];
+    let inline = run_step(DONT_BLOCK, &args);
+    let waits = number_after(&inline.stdout, "found the queue full");
+    assert!(waits > 0, "{}", inline.stdout);
+    // Nothing is lost for it: the sender waited and retried.
+    assert_eq!(inline.exit_code, Some(0), "{}", inline.stderr);
+    assert_broker_holds(inline.records("humidity"), &expected_readings(200));
+}
