@@ -48,10 +48,10 @@ where
         match producer.send(record) {
             Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
                 *waits += 1;
-                // EXERCISE: retry-on-queue-full
+                // ANCHOR: exercise-retry-on-queue-full
                 record = returned;
                 tokio::time::sleep(QUEUE_FULL_BACKOFF).await;
-                // END EXERCISE
+                // ANCHOR_END: exercise-retry-on-queue-full
             }
             other => return other,
         }

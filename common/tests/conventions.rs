@@ -226,7 +226,7 @@ fn every_exercise_lives_in_its_step_is_graded_there_and_is_listed_on_its_page() 
         sources.extend(sources_under(&workspace().join(dir).join("src")));
     }
     for exercise in &list.exercise {
-        let marker = format!("// EXERCISE: {}\n", exercise.name);
+        let marker = format!("// ANCHOR: exercise-{}\n", exercise.name);
         let homes: Vec<&PathBuf> = sources
             .iter()
             .filter(|(_, text)| text.contains(&marker))

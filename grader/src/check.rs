@@ -534,14 +534,14 @@ mod tests {
 
     #[test]
     fn edits_inside_regions_are_not_edits_outside() {
-        let reference = "a\n// EXERCISE: x\nsolution\n// END EXERCISE\nb\n";
+        let reference = "a\n// ANCHOR: exercise-x\nsolution\n// ANCHOR_END: exercise-x\nb\n";
         let answered = reference.replace("solution", "todo!()\nmore");
         assert!(same_outside_regions(reference, &answered));
         assert!(!same_outside_regions(
             reference,
             &answered.replace("b\n", "c\n")
         ));
-        let unmarked = answered.replace("// END EXERCISE\n", "");
+        let unmarked = answered.replace("// ANCHOR_END: exercise-x\n", "");
         assert!(!same_outside_regions(reference, &unmarked));
     }
 }

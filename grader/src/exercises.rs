@@ -1,16 +1,18 @@
 //! The exercise list (`exercises.toml`) and the solution regions in the source.
 //!
-//! A region is the lines strictly between `// EXERCISE: <name>` and `// END EXERCISE`.
-//! The reference's regions hold the solutions; a learner's regions hold the answers.
+//! A region is the lines strictly between `// ANCHOR: exercise-<name>` and
+//! `// ANCHOR_END: exercise-<name>`. The markers are mdBook anchors, so the book's
+//! listings drop them like every other anchor line. The reference's regions hold the
+//! solutions; a learner's regions hold the answers.
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::path::Path;
 
-/// Opens a solution region in the reference source.
-pub const START_MARKER: &str = "// EXERCISE: ";
-/// Closes it.
-pub const END_MARKER: &str = "// END EXERCISE";
+/// Opens a solution region: followed by the exercise's name.
+pub const START_MARKER: &str = "// ANCHOR: exercise-";
+/// Closes it: followed by the same name.
+pub const END_MARKER: &str = "// ANCHOR_END: exercise-";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Exercise {
@@ -69,8 +71,8 @@ fn start_of(line: &str) -> Option<&str> {
     line.trim().strip_prefix(START_MARKER).map(str::trim)
 }
 
-fn is_end(line: &str) -> bool {
-    line.trim() == END_MARKER
+fn end_of(line: &str) -> Option<&str> {
+    line.trim().strip_prefix(END_MARKER).map(str::trim)
 }
 
 /// Every region in `text`, in order. Unclosed or nested regions are errors: this is
@@ -84,10 +86,16 @@ pub fn regions(text: &str) -> Result<Vec<Region>> {
                 bail!("line {}: exercise {name} starts inside {outer}", index + 1);
             }
             open = Some((name.to_owned(), index));
-        } else if is_end(line) {
+        } else if let Some(closing) = end_of(line) {
             let Some((name, start)) = open.take() else {
-                bail!("line {}: END EXERCISE without a start", index + 1);
+                bail!(
+                    "line {}: the end of exercise {closing} without a start",
+                    index + 1
+                );
             };
+            if closing != name {
+                bail!("line {}: exercise {name} is closed as {closing}", index + 1);
+            }
             found.push(Region {
                 name,
                 start,
@@ -108,10 +116,10 @@ pub fn bodies(text: &str, name: &str) -> Result<Vec<Vec<String>>, String> {
     let mut open: Option<(usize, Vec<String>)> = None;
     for (index, line) in text.lines().enumerate() {
         if let Some((start, body)) = &mut open {
-            if is_end(line) {
+            if end_of(line) == Some(name) {
                 found.push(std::mem::take(body));
                 open = None;
-            } else if start_of(line).is_some() {
+            } else if start_of(line).is_some() || end_of(line).is_some() {
                 return Err(format!(
                     "the region opened at line {} is not closed before line {}",
                     *start + 1,
@@ -199,22 +207,26 @@ pub fn blank_out(text: &str, hint_of: impl Fn(&str) -> Option<String>) -> Result
 mod tests {
     use super::*;
 
-    const SOURCE: &str = "fn f() {\n    // EXERCISE: a\n    let x = compute();\n    // END EXERCISE\n    // EXERCISE: b\n    work();\n    more();\n    // END EXERCISE\n    use_it(x);\n}\n";
+    const SOURCE: &str = "fn f() {\n    // ANCHOR: exercise-a\n    let x = compute();\n    // ANCHOR_END: exercise-a\n    // ANCHOR: exercise-b\n    work();\n    more();\n    // ANCHOR_END: exercise-b\n    use_it(x);\n}\n";
 
     #[test]
     fn regions_are_blanked_out_keeping_let_bindings() {
         let starter = blank_out(SOURCE, |name| Some(format!("hint for {name}"))).unwrap();
         assert_eq!(
             starter,
-            "fn f() {\n    // EXERCISE: a\n    let x = todo!(\"{}\", \"a: hint for a\");\n    // END EXERCISE\n    // EXERCISE: b\n    todo!(\"{}\", \"b: hint for b\");\n    // END EXERCISE\n    use_it(x);\n}\n"
+            "fn f() {\n    // ANCHOR: exercise-a\n    let x = todo!(\"{}\", \"a: hint for a\");\n    // ANCHOR_END: exercise-a\n    // ANCHOR: exercise-b\n    todo!(\"{}\", \"b: hint for b\");\n    // ANCHOR_END: exercise-b\n    use_it(x);\n}\n"
         );
     }
 
     #[test]
     fn unclosed_and_nested_regions_are_errors() {
-        assert!(regions("// EXERCISE: a\nx();\n").is_err());
-        assert!(regions("// EXERCISE: a\n// EXERCISE: b\n// END EXERCISE\n").is_err());
-        assert!(regions("// END EXERCISE\n").is_err());
+        assert!(regions("// ANCHOR: exercise-a\nx();\n").is_err());
+        assert!(regions(
+            "// ANCHOR: exercise-a\n// ANCHOR: exercise-b\n// ANCHOR_END: exercise-b\n"
+        )
+        .is_err());
+        assert!(regions("// ANCHOR_END: exercise-a\n").is_err());
+        assert!(regions("// ANCHOR: exercise-a\nx();\n// ANCHOR_END: exercise-b\n").is_err());
     }
 
     #[test]
@@ -224,7 +236,7 @@ mod tests {
         assert_eq!(answer, vec![vec!["    mine();".to_owned()]]);
         assert_eq!(with_answers(SOURCE, "b", &answer).unwrap(), learner);
         // Only b's markers matter for b: a broken a does not stop reading b.
-        let broken_a = learner.replacen("    // END EXERCISE\n", "", 1);
+        let broken_a = learner.replacen("    // ANCHOR_END: exercise-a\n", "", 1);
         assert!(bodies(&broken_a, "a").is_err());
         assert_eq!(bodies(&broken_a, "b").unwrap(), answer);
         assert!(bodies(SOURCE, "c").unwrap().is_empty());

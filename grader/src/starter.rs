@@ -12,7 +12,8 @@ use std::path::Path;
 fn learner_readme(exercises: &[Exercise]) -> String {
     let mut text = String::from(
         "# Async vs Sync Send: your exercises\n\n\
-         Each exercise is a `todo!()` between `// EXERCISE: <name>` and `// END EXERCISE`.\n\
+         Each exercise is a `todo!()` between `// ANCHOR: exercise-<name>` and\n\
+         `// ANCHOR_END: exercise-<name>`.\n\
          Replace the `todo!()` with your solution, and change nothing outside the markers:\n\
          only what is between them is graded. Check your work with the step's tests,\n\
          e.g. `cargo test -p step-02-callback`.\n\n\

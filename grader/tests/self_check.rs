@@ -255,7 +255,7 @@ fn a_class_is_graded_on_its_answers_alone() {
     patch(
         &unmarked,
         "step-02-callback/src/main.rs",
-        "                // EXERCISE: route-to-dlq\n",
+        "                // ANCHOR: exercise-route-to-dlq\n",
         "",
     );
     expected.insert(

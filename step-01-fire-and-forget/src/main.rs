@@ -58,9 +58,9 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     // ANCHOR: flush
     // Dropping a producer purges its queue: flush first, or queued messages are lost.
-    // EXERCISE: flush-before-exit
+    // ANCHOR: exercise-flush-before-exit
     let still_in_flight = lesson.flush(&producer);
-    // END EXERCISE
+    // ANCHOR_END: exercise-flush-before-exit
     drop(producer); // as at exit: whatever was not delivered by now is purged
                     // ANCHOR_END: flush
 

@@ -62,15 +62,15 @@ impl ProducerContext for DeliveryReporter {
                 let (partition, offset) = (message.partition(), message.offset());
                 let timestamp = message.timestamp();
                 self.metrics.record_offset(partition, offset);
-                // EXERCISE: callback-lines
+                // ANCHOR: exercise-callback-lines
                 println!(
                     "{}",
                     callback_success(&reading, partition, offset, timestamp)
                 );
-                // END EXERCISE
+                // ANCHOR_END: exercise-callback-lines
             }
             Err((error, message)) => {
-                // EXERCISE: count-failures
+                // ANCHOR: exercise-count-failures
                 self.tally.record_failed();
                 let kind = error
                     .rdkafka_error_code()
@@ -82,20 +82,20 @@ impl ProducerContext for DeliveryReporter {
                     .unwrap()
                     .entry(kind)
                     .or_default() += 1;
-                // END EXERCISE
+                // ANCHOR_END: exercise-count-failures
                 tracing::error!(key = %reading.sensor_id, %error, "send failed");
-                // EXERCISE: callback-lines
+                // ANCHOR: exercise-callback-lines
                 println!("{}", callback_failure(&reading, error));
-                // END EXERCISE
+                // ANCHOR_END: exercise-callback-lines
                 // The dead-letter send is network I/O: hand it to the worker.
-                // EXERCISE: route-to-dlq
+                // ANCHOR: exercise-route-to-dlq
                 let _ = self.side_jobs.send(SideJob::DeadLetter {
                     key: message.key().unwrap_or_default().to_vec(),
                     payload: message.payload().unwrap_or_default().to_vec(),
                     timestamp: Some(reading.timestamp_millis()),
                     error: error.to_string(),
                 });
-                // END EXERCISE
+                // ANCHOR_END: exercise-route-to-dlq
             }
         }
     }

@@ -39,20 +39,20 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         // wait for room in the local queue, not for the broker.)
         match producer.send(record, Timeout::Never).await {
             Ok(delivery) => {
-                // EXERCISE: report-each-confirmation
+                // ANCHOR: exercise-report-each-confirmation
                 lesson.tally.record_confirmed();
                 println!(
                     "{}",
                     sync_success(&reading, delivery.partition, delivery.offset)
                 );
-                // END EXERCISE
+                // ANCHOR_END: exercise-report-each-confirmation
             }
             // The error comes straight back to the caller, who handles it and carries on.
             Err((error, _message)) => {
-                // EXERCISE: handle-send-error
+                // ANCHOR: exercise-handle-send-error
                 lesson.tally.record_failed();
                 println!("{}", sync_failure(&reading, &error));
-                // END EXERCISE
+                // ANCHOR_END: exercise-handle-send-error
             }
         }
     }

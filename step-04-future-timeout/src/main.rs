@@ -71,7 +71,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             continue;
         }
         // Three layers: did the wait time out? was the future cancelled? did it fail?
-        // EXERCISE: wait-with-timeout
+        // ANCHOR: exercise-wait-with-timeout
         match tokio::time::timeout(args.timeout, &mut delivery).await {
             Err(_elapsed) => {
                 println!("{}", timed_out(&reading, args.timeout));
@@ -87,7 +87,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 println!("{}", in_time(&reading, delivery.partition, delivery.offset));
             }
         }
-        // END EXERCISE
+        // ANCHOR_END: exercise-wait-with-timeout
     }
     // ANCHOR_END: send_loop
 
@@ -97,7 +97,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The timed-out futures were never cancelled: after the flush each has its outcome.
     let timed_out_count = timed_out_futures.len();
     let mut delivered_late = 0;
-    // EXERCISE: count-delivered-anyway
+    // ANCHOR: exercise-count-delivered-anyway
     for (reading, delivery) in timed_out_futures {
         match delivery.await {
             Ok(Ok(_)) => {
@@ -111,7 +111,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             Err(_cancelled) => {}
         }
     }
-    // END EXERCISE
+    // ANCHOR_END: exercise-count-delivered-anyway
     println!("{}", delivered_anyway(delivered_late, timed_out_count));
     // ANCHOR_END: delivered_anyway
 
