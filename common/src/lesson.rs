@@ -44,15 +44,20 @@ pub struct Lesson {
 
 impl Lesson {
     /// Starts a run: the broker (with `extra_topics` created if embedded), the banner,
-    /// and the stop-signal watcher.
-    pub async fn start(mode: Mode, args: CommonArgs, extra_topics: &[&str]) -> Result<Self> {
+    /// and the stop-signal watcher. `None` when there is nothing to run: `--print-config`
+    /// printed the settings instead.
+    pub async fn start(
+        mode: Mode,
+        args: CommonArgs,
+        extra_topics: &[&str],
+    ) -> Result<Option<Self>> {
         crate::logging::init();
         crate::crash::exit_on_any_panic();
         let broker = Broker::connect(&args, extra_topics)?;
         let settings = crate::producer_config::settings_for(&args, broker.bootstrap_servers())?;
         if args.print_config {
             print!("{}", settings.describe());
-            std::process::exit(0);
+            return Ok(None);
         }
         let config = settings.client_config()?;
         let tally = Arc::new(Tally::default());
@@ -86,7 +91,7 @@ impl Lesson {
             "{}",
             output::banner(mode, &broker.describe(&args.topic), &plan.describe())
         );
-        Ok(Self {
+        Ok(Some(Self {
             mode,
             run: RunTag::new(args.run_id.as_deref()),
             readings: ReadingGenerator::new(args.seed, clock).oversize_every(args.oversize_every),
@@ -97,7 +102,7 @@ impl Lesson {
             tally,
             plan,
             first_send,
-        })
+        }))
     }
 
     /// The lesson's producer settings for this run's broker.
@@ -177,13 +182,11 @@ impl Lesson {
             topics.extend(self.extra_topics.iter().map(String::as_str));
             readback::dump_topics(&self.config, &topics, path)?;
         }
+        // Messages still in flight make a failed run. The step returns its code from
+        // main; its producer is dropped on the way, which purges them, and a step with a
+        // callback reports each one as failed (Purged) after this summary.
         let success =
             still_in_flight == 0 && (!self.mode.tracks_outcomes() || counts.all_confirmed());
-        if still_in_flight > 0 {
-            // Exit now: dropping the producer would purge what is left and report it
-            // again as failures after the summary.
-            std::process::exit(1);
-        }
         Ok(if success {
             ExitCode::SUCCESS
         } else {

@@ -21,7 +21,9 @@ struct Args {
 }
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut lesson = Lesson::start(Mode::FireAndForget, args.common, &[]).await?;
+    let Some(mut lesson) = Lesson::start(Mode::FireAndForget, args.common, &[]).await? else {
+        return Ok(ExitCode::SUCCESS); // --print-config
+    };
     // ANCHOR: producer
     // A ThreadedProducer polls librdkafka on a background thread. Its default context
     // ignores every delivery report: that is what "fire-and-forget" means.

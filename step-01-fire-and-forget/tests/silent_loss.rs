@@ -61,3 +61,29 @@ fn a_local_refusal_counts_as_a_failure() {
     assert_eq!(run.records("humidity").len(), 6);
     assert_eq!(run.exit_code, Some(1), "a refusal is a failed run");
 }
+
+#[test]
+fn the_reveal_still_runs_when_messages_outlive_the_flush() {
+    // The brokers go down 0.5 s in, for 3 s; the flush gives up after 1 s. What is still
+    // in flight then is purged, and that is exactly when the reveal matters.
+    let args = [
+        "--count",
+        "100",
+        "--rate",
+        "100",
+        "--outage",
+        "500ms+3s",
+        "--flush-timeout",
+        "1s",
+    ];
+    let run = run_step(STEP, &args);
+    assert!(
+        run.stdout.contains("still in flight after --flush-timeout"),
+        "{}",
+        run.stdout
+    );
+    let held = number_after(&run.stdout, "the broker holds");
+    assert_eq!(held, run.records("humidity").len() as u64, "{}", run.stdout);
+    assert!(held < 100, "{}", run.stdout);
+    assert_eq!(run.exit_code, Some(1));
+}

@@ -103,7 +103,10 @@ impl ProducerContext for DeliveryReporter {
 // ANCHOR_END: callback
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut lesson = Lesson::start(Mode::Callback, args.common, &[&args.dlq_topic]).await?;
+    let Some(mut lesson) = Lesson::start(Mode::Callback, args.common, &[&args.dlq_topic]).await?
+    else {
+        return Ok(ExitCode::SUCCESS); // --print-config
+    };
     let worker = SideWorker::start(
         &lesson.producer_config(),
         lesson.topic().to_owned(),

@@ -21,7 +21,9 @@ struct Args {
 }
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut lesson = Lesson::start(Mode::Sync, args.common, &[]).await?;
+    let Some(mut lesson) = Lesson::start(Mode::Sync, args.common, &[]).await? else {
+        return Ok(ExitCode::SUCCESS); // --print-config
+    };
     let producer: FutureProducer = lesson.producer_config().create()?;
     lesson.check_connection(producer.client())?;
 

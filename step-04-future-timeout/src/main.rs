@@ -33,13 +33,10 @@ struct Args {
     drop_on_timeout: bool,
 }
 
-/// Stands in for the work an application does between sending and checking.
-async fn other_work() {
-    tokio::time::sleep(Duration::from_millis(1)).await;
-}
-
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut lesson = Lesson::start(Mode::FutureTimeout, args.common, &[]).await?;
+    let Some(mut lesson) = Lesson::start(Mode::FutureTimeout, args.common, &[]).await? else {
+        return Ok(ExitCode::SUCCESS); // --print-config
+    };
     let producer: FutureProducer = lesson.producer_config().create()?;
     lesson.check_connection(producer.client())?;
     let broker_count = BrokerCount::before(&lesson.producer_config(), lesson.topic())?;
@@ -65,7 +62,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        other_work().await;
+        // Other work would go here, while the message travels (1 ms stands in for it).
+        tokio::time::sleep(Duration::from_millis(1)).await;
         if args.drop_on_timeout {
             dropped += usize::from(wait_dropping(&lesson, &reading, delivery, args.timeout).await);
             continue;

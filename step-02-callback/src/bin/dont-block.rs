@@ -67,7 +67,9 @@ impl ProducerContext for SlowReporter {
 }
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut lesson = Lesson::start(Mode::Callback, args.common, &[]).await?;
+    let Some(mut lesson) = Lesson::start(Mode::Callback, args.common, &[]).await? else {
+        return Ok(ExitCode::SUCCESS); // --print-config
+    };
     let worker = SideWorker::start(
         &lesson.producer_config(),
         lesson.topic().to_owned(),
