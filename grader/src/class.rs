@@ -103,22 +103,26 @@ fn summary(card: &ReportCard) -> String {
     }
 }
 
-fn table(grader: &Grader, cards: &[ReportCard]) -> Table {
+/// Learners × exercises, exercises numbered (a legend follows), then each learner's
+/// notes: the table stays narrow enough for a terminal.
+fn table(grader: &Grader, cards: &[ReportCard]) -> String {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
     let mut header = vec!["learner".to_owned(), "score".to_owned()];
-    header.extend(grader.exercises.iter().map(|e| e.name.clone()));
+    header.extend((1..=grader.exercises.len()).map(|n| n.to_string()));
     header.push("notes".to_owned());
     table.set_header(header);
+    let mut notes = String::new();
     for card in cards {
         let mut row = vec![card.learner.clone()];
+        let mut said: Vec<String> = card.warnings.clone();
         match &card.problem {
             Some(problem) => {
                 row.push("—".into());
                 row.extend(grader.exercises.iter().map(|_| "—".to_owned()));
-                row.push(format!("not graded: {problem}"));
+                said.insert(0, format!("not graded: {problem}"));
             }
             None => {
                 row.push(format!("{}/{}", card.passed, card.total));
@@ -127,12 +131,25 @@ fn table(grader: &Grader, cards: &[ReportCard]) -> Table {
                         .iter()
                         .map(|g| if g.passed { "✅" } else { "❌" }.to_owned()),
                 );
-                row.push(card.warnings.join("; "));
             }
+        }
+        row.push(if said.is_empty() {
+            String::new()
+        } else {
+            format!("⚠️ {}", said.len())
+        });
+        for note in said {
+            notes.push_str(&format!("⚠️  {}: {note}\n", card.learner));
         }
         table.add_row(row);
     }
-    table
+    let legend: Vec<String> = grader
+        .exercises
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("{} {}", i + 1, e.name))
+        .collect();
+    format!("{table}\nExercises: {}\n{notes}", legend.join(", "))
 }
 
 /// One row per learner: `learner,copy,passed,total,<one column per exercise: 1 or 0>,warnings,problem`.
