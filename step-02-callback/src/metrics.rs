@@ -5,6 +5,7 @@
 
 use crate::side_work::SideWorkReport;
 use common::tally::Counts;
+use rdkafka::error::KafkaError;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -22,6 +23,34 @@ impl Metrics {
         self.last_offsets.lock().unwrap().insert(partition, offset);
     }
 
+    /// Counts a failure under its error code's Debug name (`Other` without a code).
+    pub fn count_failure(&self, error: &KafkaError) {
+        let kind = error
+            .rdkafka_error_code()
+            .map_or("Other".to_owned(), |code| format!("{code:?}"));
+        *self
+            .failures_by_kind
+            .lock()
+            .unwrap()
+            .entry(kind)
+            .or_default() += 1;
+    }
+
+    /// The 📊 line: successes, failures, and failures by kind.
+    pub fn failures_line(&self, counts: Counts) -> String {
+        let failures = self.failures_by_kind.lock().unwrap();
+        let kinds: Vec<String> = failures.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+        let kinds = if kinds.is_empty() {
+            "none".to_owned()
+        } else {
+            kinds.join(", ")
+        };
+        format!(
+            "📊 Metrics: succeeded {} | failed {} ({kinds})",
+            counts.confirmed, counts.failed
+        )
+    }
+
     pub fn last_offsets(&self) -> BTreeMap<i32, i64> {
         self.last_offsets.lock().unwrap().clone()
     }
@@ -34,17 +63,13 @@ impl Metrics {
         dlq_topic: &str,
         offsets_file: Option<&Path>,
     ) -> String {
-        let failures = self.failures_by_kind.lock().unwrap();
-        let kinds: Vec<String> = failures.iter().map(|(k, n)| format!("{k}: {n}")).collect();
-        let kinds = if kinds.is_empty() {
-            "none".to_owned()
-        } else {
-            kinds.join(", ")
-        };
         let dlq = side_work.dead_letters;
         let mut text = format!(
-            "📊 Metrics: succeeded {} | failed {} ({kinds})\n☠️  Dead-letter topic {dlq_topic}: {} records sent, {} confirmed, {} failed",
-            counts.confirmed, counts.failed, dlq.sent, dlq.confirmed, dlq.failed
+            "{}\n☠️  Dead-letter topic {dlq_topic}: {} records sent, {} confirmed, {} failed",
+            self.failures_line(counts),
+            dlq.sent,
+            dlq.confirmed,
+            dlq.failed
         );
         if let Some(path) = offsets_file {
             text.push_str(&format!(
