@@ -300,7 +300,11 @@ pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> R
         }
     }
     let elapsed = started.elapsed();
-    let name = format!("Future + {} timeout", humantime::format_duration(timeout));
+    // Named for what it measures: a window of futures, not step 04's one-at-a-time wait.
+    let name = format!(
+        "Future window of {FUTURE_WINDOW}, {} wait",
+        humantime::format_duration(timeout)
+    );
     let mut result = ModeResult::new(&name, sent, elapsed, Some(&latencies));
     if timed_out_count > 0 {
         result.mode = format!("{name} ({timed_out_count} waits timed out)");

@@ -40,7 +40,7 @@ fn json_has_every_mode_and_counts_agree_with_the_broker() {
     for expected in [
         "Async fire-and-forget",
         "Async with callback",
-        "Future + 100ms timeout",
+        "Future window of 50000, 100ms wait",
         "Synchronous",
         "Callback, 1ms work inline",
         "Callback, 1ms work offloaded",
