@@ -5,6 +5,7 @@
 //! own and takes orders (inject errors, go down, come up) over a channel.
 
 use crate::args::{CommonArgs, Outage};
+use crate::settings::Settings;
 use anyhow::{anyhow, bail, Context, Result};
 use rdkafka::mocking::MockCluster;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
@@ -161,10 +162,10 @@ pub enum Broker {
 }
 
 impl Broker {
-    /// Uses the brokers named by `--brokers`, the environment or `--config`; without
-    /// any, starts the embedded broker with `--topic` and `extra_topics` created.
-    pub fn connect(args: &CommonArgs, extra_topics: &[&str]) -> Result<Self> {
-        let settings = crate::settings::Settings::from_args(args)?;
+    /// Uses the brokers that `settings` name (from `--brokers`, the environment or
+    /// `--config`); without any, starts the embedded broker with `--topic` and
+    /// `extra_topics` created, and the fault flags of `args` applied.
+    pub fn connect(settings: &Settings, args: &CommonArgs, extra_topics: &[&str]) -> Result<Self> {
         if let Some(bootstrap_servers) = settings.get("bootstrap.servers") {
             if let Some(flag) = args.fault_flag() {
                 let source = settings.source("bootstrap.servers").expect("set");

@@ -11,6 +11,7 @@ use crate::readback;
 use crate::reading::{Clock, ReadingGenerator, SensorReading};
 use crate::run_tag::RunTag;
 use crate::send_plan::SendPlan;
+use crate::settings::Settings;
 use crate::shutdown;
 use crate::tally::Tally;
 use anyhow::Result;
@@ -53,8 +54,10 @@ impl Lesson {
     ) -> Result<Option<Self>> {
         crate::logging::init();
         crate::crash::exit_on_any_panic();
-        let broker = Broker::connect(&args, extra_topics)?;
-        let settings = crate::producer_config::settings_for(&args, broker.bootstrap_servers())?;
+        // One pass: flags → settings (once) → broker → producer config.
+        let connection = Settings::from_args(&args)?;
+        let broker = Broker::connect(&connection, &args, extra_topics)?;
+        let settings = crate::producer_config::settings_for(connection, broker.bootstrap_servers());
         if args.print_config {
             print!("{}", settings.describe());
             return Ok(None);

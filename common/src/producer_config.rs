@@ -3,10 +3,7 @@
 //! They are the lowest layer: a `--config` file, the environment and flags override
 //! them (see [`crate::settings`]).
 
-use crate::args::CommonArgs;
 use crate::settings::Settings;
-use anyhow::Result;
-use rdkafka::ClientConfig;
 use std::time::Duration;
 
 /// How long librdkafka waits to fill a batch before sending it.
@@ -51,9 +48,10 @@ pub fn lesson_defaults() -> Vec<(&'static str, String)> {
 }
 // ANCHOR_END: lesson_defaults
 
-/// The settings for a run: every layer, for the broker at `bootstrap_servers`.
-pub fn settings_for(args: &CommonArgs, bootstrap_servers: &str) -> Result<Settings> {
-    let mut settings = Settings::from_args(args)?.with_defaults_under(&lesson_defaults());
+/// The settings for a run: the lesson's defaults under every layer the user gave
+/// (`connection`, read once from the flags), for the broker at `bootstrap_servers`.
+pub fn settings_for(connection: Settings, bootstrap_servers: &str) -> Settings {
+    let mut settings = connection.with_defaults_under(&lesson_defaults());
     if settings.get("bootstrap.servers").is_none() {
         settings.set(
             "bootstrap.servers",
@@ -61,10 +59,5 @@ pub fn settings_for(args: &CommonArgs, bootstrap_servers: &str) -> Result<Settin
             crate::settings::Source::EmbeddedBroker,
         );
     }
-    Ok(settings)
-}
-
-/// The configuration every producer of a run starts from, validated.
-pub fn producer_config(bootstrap_servers: &str, args: &CommonArgs) -> Result<ClientConfig> {
-    settings_for(args, bootstrap_servers)?.client_config()
+    settings
 }

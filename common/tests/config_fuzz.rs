@@ -30,7 +30,8 @@ fn settle(words: &[String]) -> Result<(), String> {
     let cli = Cli::try_parse_from(std::iter::once("step".to_owned()).chain(words.iter().cloned()))
         .map_err(|err| err.to_string())?;
     let args = cli.common;
-    let settings = settings_for(&args, "127.0.0.1:1").map_err(|err| err.to_string())?;
+    let connection = Settings::from_args(&args).map_err(|err| err.to_string())?;
+    let settings = settings_for(connection, "127.0.0.1:1");
     let _ = settings.describe();
     settings.client_config().map_err(|err| err.to_string())?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -14,7 +14,7 @@ mod modes;
 use anyhow::Result;
 use clap::Parser;
 use common::broker::Broker;
-use common::producer_config::{producer_config, LINGER_MS};
+use common::producer_config::{settings_for, LINGER_MS};
 use common::reading::{Clock, ReadingGenerator};
 use common::settings::Settings;
 use common::CommonArgs;
@@ -108,9 +108,8 @@ async fn run(args: Args) -> Result<ExitCode> {
     }
     // Embedded unless a broker is named where the steps look: --brokers, the
     // environment or --config.
-    let embedded = Settings::from_args(&args.common)?
-        .get("bootstrap.servers")
-        .is_none();
+    let connection = Settings::from_args(&args.common)?;
+    let embedded = connection.get("bootstrap.servers").is_none();
     let broker_process = if embedded {
         Some(broker_process::BrokerProcess::start(
             args.common.broker_rtt,
@@ -122,7 +121,7 @@ async fn run(args: Args) -> Result<ExitCode> {
         Some(process) => Broker::External {
             bootstrap_servers: process.bootstrap_servers.clone(),
         },
-        None => Broker::connect(&args.common, &[])?,
+        None => Broker::connect(&connection, &args.common, &[])?,
     };
     let broker_description = if embedded {
         format!(
@@ -132,7 +131,7 @@ async fn run(args: Args) -> Result<ExitCode> {
     } else {
         broker.describe(&args.common.topic)
     };
-    let config = producer_config(broker.bootstrap_servers(), &args.common)?;
+    let config = settings_for(connection, broker.bootstrap_servers()).client_config()?;
     let topic_for = |mode: usize| {
         if embedded {
             MODE_TOPICS[mode]
