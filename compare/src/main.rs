@@ -77,15 +77,17 @@ struct Ratios {
     future_vs_fire_and_forget: f64,
     sync_slowdown_vs_fire_and_forget: f64,
     fire_and_forget_vs_kcat: Option<f64>,
+    error_reports_only_vs_fire_and_forget: f64,
 }
 
-const MODE_TOPICS: [&str; 6] = [
+const MODE_TOPICS: [&str; 7] = [
     "compare-fire-and-forget",
     "compare-callback",
     "compare-future",
     "compare-sync",
     "compare-slow-inline",
     "compare-slow-offloaded",
+    "compare-fire-and-forget-error-reports",
 ];
 
 async fn measured(
@@ -163,7 +165,7 @@ async fn run(args: Args) -> Result<ExitCode> {
     );
 
     let mut rows = vec![
-        measured(modes::fire_and_forget(workload(0, count))).await?,
+        measured(modes::fire_and_forget(workload(0, count), false)).await?,
         measured(modes::callback(
             workload(1, count),
             CallbackWork::None,
@@ -190,6 +192,7 @@ async fn run(args: Args) -> Result<ExitCode> {
         ))
         .await?,
     );
+    rows.push(measured(modes::fire_and_forget(workload(6, count), true)).await?);
     if args.vs_kcat {
         let settings: Vec<(String, String)> = config
             .config_map()
@@ -206,6 +209,7 @@ async fn run(args: Args) -> Result<ExitCode> {
         future_vs_fire_and_forget: rate(2) / rate(0),
         sync_slowdown_vs_fire_and_forget: rate(0) / rate(3),
         fire_and_forget_vs_kcat: args.vs_kcat.then(|| rate(0) / rate(rows.len() - 1)),
+        error_reports_only_vs_fire_and_forget: rate(6) / rate(0),
     };
     let all_counted = rows.iter().all(|row| {
         row.broker_count
@@ -268,6 +272,10 @@ fn table(report: &Report) -> String {
     out.push_str(&format!(
         "Callback / fire-and-forget: {:.2}. Future+timeout / fire-and-forget: {:.2}.",
         ratios.callback_vs_fire_and_forget, ratios.future_vs_fire_and_forget
+    ));
+    out.push_str(&format!(
+        " Error reports only / fire-and-forget: {:.2}.",
+        ratios.error_reports_only_vs_fire_and_forget
     ));
     if let Some(vs_kcat) = ratios.fire_and_forget_vs_kcat {
         out.push_str(&format!(" Fire-and-forget / kcat: {vs_kcat:.2}."));

@@ -92,8 +92,21 @@ async fn warm_up_future(producer: &FutureProducer, topic: &str) -> Result<()> {
 }
 
 /// Fire-and-forget: latency is the time a `send` call takes, the only wait there is.
-pub async fn fire_and_forget(mut work: Workload<'_>) -> Result<ModeResult> {
-    let producer: ThreadedProducer<DefaultProducerContext> = work.config.create()?;
+///
+/// With `only_error_reports`, librdkafka queues a delivery report for failures alone
+/// (`delivery.report.only.error`): fire-and-forget reads none, yet by default every
+/// message still gets one, made, queued and polled on the polling thread. Only for the
+/// ThreadedProducer: a FutureProducer's futures wait on those reports, and would never
+/// resolve for a success.
+pub async fn fire_and_forget(
+    mut work: Workload<'_>,
+    only_error_reports: bool,
+) -> Result<ModeResult> {
+    let mut config = work.config.clone();
+    if only_error_reports {
+        config.set("delivery.report.only.error", "true");
+    }
+    let producer: ThreadedProducer<DefaultProducerContext> = config.create()?;
     warm_up_threaded(&producer, work.topic, ()).await?;
     let before = BrokerCount::before(work.config, work.topic)?;
     let mut latencies = latency_histogram();
@@ -112,12 +125,12 @@ pub async fn fire_and_forget(mut work: Workload<'_>) -> Result<ModeResult> {
         record_latency(&mut latencies, call.elapsed());
     }
     producer.flush(work.flush_timeout)?;
-    let result = ModeResult::new(
-        "Async fire-and-forget",
-        sent,
-        started.elapsed(),
-        Some(&latencies),
-    );
+    let name = if only_error_reports {
+        "Fire-and-forget, error reports only"
+    } else {
+        "Async fire-and-forget"
+    };
+    let result = ModeResult::new(name, sent, started.elapsed(), Some(&latencies));
     finish(result, &before, None)
 }
 

@@ -36,7 +36,7 @@ fn json_has_every_mode_and_counts_agree_with_the_broker() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let modes = report["modes"].as_array().unwrap();
     let names: Vec<&str> = modes.iter().map(|m| m["mode"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
     for expected in [
         "Async fire-and-forget",
         "Async with callback",
@@ -44,10 +44,11 @@ fn json_has_every_mode_and_counts_agree_with_the_broker() {
         "Synchronous",
         "Callback, 1ms work inline",
         "Callback, 1ms work offloaded",
+        "Fire-and-forget, error reports only",
     ] {
         assert!(names.contains(&expected), "missing {expected}: {names:?}");
     }
-    let expected_counts = [300, 300, 300, 20, 20, 20];
+    let expected_counts = [300, 300, 300, 20, 20, 20, 300];
     for (mode, expected) in modes.iter().zip(expected_counts) {
         let sent = mode["messages_sent"].as_u64().unwrap();
         assert_eq!(sent, expected, "{mode}");
@@ -116,7 +117,7 @@ fn table_shows_every_row_and_the_slowdown_line() {
             .lines()
             .filter(|l| l.starts_with("| ") && !l.starts_with("| Mode"))
             .count(),
-        6,
+        7,
         "{table}"
     );
     assert!(table.contains("Synchronous send is "), "{table}");
@@ -174,5 +175,5 @@ fn a_broker_named_in_the_environment_is_used_and_named() {
         .iter()
         .filter(|r| r.key.as_deref() != Some("warm-up"))
         .count();
-    assert_eq!(measured, 3 * 50 + 3 * 5);
+    assert_eq!(measured, 4 * 50 + 3 * 5);
 }
