@@ -7,3 +7,27 @@
 
 pub mod metrics;
 pub mod side_work;
+
+use std::path::PathBuf;
+
+/// The flags of the callback's use cases (step 02's own, beside the common ones).
+#[derive(Debug, Clone, clap::Args)]
+pub struct UseCaseArgs {
+    /// Topic that receives every record that failed, with the error in a header.
+    #[arg(long, default_value = common::broker::DEFAULT_DLQ_TOPIC)]
+    pub dlq_topic: String,
+
+    /// Write the last confirmed offset of each partition to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub offsets_file: Option<PathBuf>,
+}
+
+/// The callback step's flags: the common ones, and its use cases'.
+#[derive(Debug, clap::Parser)]
+#[command(about = "Step 02: async sends with a delivery callback")]
+pub struct CallbackArgs {
+    #[command(flatten)]
+    pub common: common::CommonArgs,
+    #[command(flatten)]
+    pub use_cases: UseCaseArgs,
+}

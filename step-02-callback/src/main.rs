@@ -1,43 +1,24 @@
 //! Step 02: async send with a delivery callback, the production standard.
 //!
-//! Run it: `cargo run -p step-02-callback -- --count 20`
-//! Faults: `cargo run -p step-02-callback -- --count 200 --inject-errors 2`
-//! Also: `--bin dont-block` (a slow callback) and `--bin production` (logs, no prints).
+//! Run it: `cargo run -p step-02-callback -- --count 20` (faults: add `--inject-errors 2`;
+//! also `--bin dont-block`, a slow callback, and `--bin production`, logs not prints)
 //!
-//! Notice: sends never wait, yet every message gets a line with its partition, offset
-//! and timestamp, or its error. The callback runs on the ThreadedProducer's polling
-//! thread (and, during the final flush, on the flushing task), so it only counts and
-//! prints, and hands slower work to a worker.
+//! Notice: sends never wait, yet every message gets its partition, offset and timestamp,
+//! or its error. The callback only counts and prints, and hands slow work to a worker.
 
 use clap::Parser;
 use common::output::{callback_failure, callback_success};
 use common::queue_full::send_waiting_for_room;
 use common::tally::Tally;
-use common::{CommonArgs, Lesson, Mode, SensorReading};
+use common::{Lesson, Mode, SensorReading};
 use rdkafka::message::Message;
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::ClientContext;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use step_02_callback::metrics::Metrics;
-use step_02_callback::side_work::{SideJob, SideWorker};
+use step_02_callback::CallbackArgs as Args;
+use step_02_callback::{metrics::Metrics, side_work::SideJob, side_work::SideWorker};
 use tokio::sync::mpsc::UnboundedSender;
-
-#[derive(Parser)]
-#[command(about = "Step 02: async sends with a delivery callback")]
-struct Args {
-    #[command(flatten)]
-    common: CommonArgs,
-
-    /// Topic that receives every record that failed, with the error in a header.
-    #[arg(long, default_value = common::broker::DEFAULT_DLQ_TOPIC)]
-    dlq_topic: String,
-
-    /// Write the last confirmed offset of each partition to this JSON file.
-    #[arg(long, value_name = "FILE")]
-    offsets_file: Option<PathBuf>,
-}
 
 // ANCHOR: callback
 /// Receives one delivery report per message. Each message carries its reading as the
@@ -60,28 +41,16 @@ impl ProducerContext for DeliveryReporter {
             Ok(message) => {
                 self.tally.record_confirmed();
                 let (partition, offset) = (message.partition(), message.offset());
-                let timestamp = message.timestamp();
+                let time = message.timestamp();
                 self.metrics.record_offset(partition, offset);
                 // ANCHOR: exercise-callback-lines
-                println!(
-                    "{}",
-                    callback_success(&reading, partition, offset, timestamp)
-                );
+                println!("{}", callback_success(&reading, partition, offset, time));
                 // ANCHOR_END: exercise-callback-lines
             }
             Err((error, message)) => {
                 // ANCHOR: exercise-count-failures
                 self.tally.record_failed();
-                let kind = error
-                    .rdkafka_error_code()
-                    .map_or("Other".to_owned(), |c| format!("{c:?}"));
-                *self
-                    .metrics
-                    .failures_by_kind
-                    .lock()
-                    .unwrap()
-                    .entry(kind)
-                    .or_default() += 1;
+                self.metrics.count_failure(error);
                 // ANCHOR_END: exercise-count-failures
                 tracing::error!(key = %reading.sensor_id, %error, "send failed");
                 // ANCHOR: exercise-callback-lines
@@ -103,32 +72,24 @@ impl ProducerContext for DeliveryReporter {
 // ANCHOR_END: callback
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Some(mut lesson) = Lesson::start(Mode::Callback, args.common, &[&args.dlq_topic]).await?
-    else {
+    let dlq_topic = args.use_cases.dlq_topic.as_str();
+    let Some(mut lesson) = Lesson::start(Mode::Callback, args.common, &[dlq_topic]).await? else {
         return Ok(ExitCode::SUCCESS); // --print-config
     };
-    let worker = SideWorker::start(
-        &lesson.producer_config(),
-        lesson.topic().to_owned(),
-        args.dlq_topic.clone(),
-        args.offsets_file.clone(),
-        lesson.args.flush_timeout,
-    )?;
+    let worker = SideWorker::for_lesson(&lesson, &args.use_cases)?;
     let metrics = Arc::new(Metrics::default());
-    let reporter = DeliveryReporter {
-        tally: Arc::clone(&lesson.tally),
-        metrics: Arc::clone(&metrics),
-        side_jobs: worker.jobs.clone(),
-    };
-    let producer: ThreadedProducer<DeliveryReporter> =
-        lesson.producer_config().create_with_context(reporter)?;
+    let producer: ThreadedProducer<DeliveryReporter> = lesson
+        .producer_config()
+        .create_with_context(DeliveryReporter {
+            tally: Arc::clone(&lesson.tally),
+            metrics: Arc::clone(&metrics),
+            side_jobs: worker.jobs.clone(),
+        })?;
     lesson.check_connection(producer.client())?;
-
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {
         let payload = reading.to_json();
-        // The reading moves into the record as its opaque, so keep the key aside first
-        // (a borrowed sensor name: no copy).
+        // The reading moves into the record (its opaque): keep its key and time aside.
         let key = reading.sensor_id.clone();
         let timestamp = reading.timestamp_millis();
         let record = BaseRecord::with_opaque_to(lesson.topic(), Box::new(reading))
@@ -144,21 +105,10 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     // ANCHOR_END: send_loop
-
     let still_in_flight = lesson.flush(&producer);
     let side_work = worker.finish(metrics.last_offsets()).await?;
     let code = lesson.finish(still_in_flight)?;
-    let offsets_file = args.offsets_file.as_deref();
-    let counts = lesson.tally.counts();
-    println!(
-        "{}",
-        metrics.report(counts, &side_work, &args.dlq_topic, offsets_file)
-    );
-    Ok(if side_work.dead_letters.failed == 0 {
-        code
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(metrics.print_report(lesson.tally.counts(), &side_work, &args.use_cases, code))
 }
 
 #[tokio::main]

@@ -67,6 +67,17 @@ pub struct SideWorker {
 }
 
 impl SideWorker {
+    /// Starts the worker for `lesson`'s topic, with step 02's use-case flags.
+    pub fn for_lesson(lesson: &common::Lesson, use_cases: &crate::UseCaseArgs) -> Result<Self> {
+        Self::start(
+            &lesson.producer_config(),
+            lesson.topic().to_owned(),
+            use_cases.dlq_topic.clone(),
+            use_cases.offsets_file.clone(),
+            lesson.args.flush_timeout,
+        )
+    }
+
     /// Starts the worker. `config` is the lesson's producer config, reused for the DLQ.
     pub fn start(
         config: &ClientConfig,
