@@ -30,6 +30,9 @@ fn run_logged(args: &[&str], log: &str) -> (String, String) {
 #[test]
 fn successes_are_logged_at_debug_level_only() {
     let (stdout, quiet) = run_logged(&["--count", "20"], "warn");
+    insta::with_settings!({ filters => common::testing::varying_parts() }, {
+        insta::assert_snapshot!("production_20", stdout);
+    });
     assert_eq!(summary_counts(&stdout).confirmed, 20);
     assert!(
         stdout.contains("📊 Metrics: succeeded 20 | failed 0 (none)"),

@@ -25,3 +25,31 @@ fn each_send_is_confirmed_before_the_next() {
     assert_reports_match_broker(&reported, run.records("humidity"));
     assert_broker_holds(run.records("humidity"), &expected_readings(12));
 }
+
+#[test]
+fn with_acks_0_nothing_answers_and_every_send_succeeds_at_once() {
+    // acks=0: the broker sends no response, so a "confirmation" only says the request
+    // was written to the socket: no offset (-1001 is librdkafka's "invalid offset").
+    // Idempotence needs acks=all, so it goes too.
+    let args = [
+        "--count",
+        "8",
+        "-X",
+        "acks=0",
+        "-X",
+        "enable.idempotence=false",
+    ];
+    let run = run_step(STEP, &args);
+    insta::with_settings!({ filters => varying_parts() }, {
+        insta::assert_snapshot!("sync_acks_0", run.stdout);
+    });
+    assert_eq!(
+        run.stdout.matches("offset -1001").count(),
+        8,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(summary_counts(&run.stdout).confirmed, 8);
+    // The records did land (this broker is up), but nothing said so.
+    assert_broker_holds(run.records("humidity"), &expected_readings(8));
+}
