@@ -9,14 +9,19 @@ use std::time::{Duration, Instant};
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-03-sync");
 
-/// Runs the step with `args` and `env`, returns "exit N" plus its stderr.
-fn error_of(args: &[&str], env: &[(&str, &str)]) -> String {
-    let output = Command::new(STEP)
+/// Runs the step with `args` and `env` (and no broker from the test's environment).
+fn run(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(STEP)
         .args(args)
         .env_remove("KAFKA_BOOTSTRAP_SERVERS")
         .envs(env.iter().copied())
         .output()
-        .expect("the step runs");
+        .expect("the step runs")
+}
+
+/// Runs the step with `args` and `env`, returns "exit N" plus its stderr.
+fn error_of(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = run(args, env);
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("backtrace"), "{stderr}");
@@ -25,12 +30,7 @@ fn error_of(args: &[&str], env: &[(&str, &str)]) -> String {
 
 /// Everything the step printed, stdout then stderr: where a secret must never show.
 fn everything_printed(args: &[&str], env: &[(&str, &str)]) -> String {
-    let output = Command::new(STEP)
-        .args(args)
-        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
-        .envs(env.iter().copied())
-        .output()
-        .expect("the step runs");
+    let output = run(args, env);
     format!(
         "{}{}",
         String::from_utf8(output.stdout).unwrap(),
