@@ -48,7 +48,6 @@ pub struct ReportCard {
 
 /// How to grade: shared by every copy of a run.
 pub struct Grader {
-    pub reference: PathBuf,
     pub exercises: Vec<Exercise>,
     pub work: WorkTree,
     pub verdicts: Verdicts,
@@ -90,7 +89,6 @@ impl Grader {
             }
         }
         Ok(Self {
-            reference: reference.to_owned(),
             verdicts: Verdicts::open(&base.join("verdicts"), use_cache)?,
             isolation: Isolation::probe(),
             timeout,
