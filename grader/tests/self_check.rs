@@ -102,6 +102,13 @@ fn patch(copy: &Path, file: &str, find: &str, replace: &str) {
     std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
 }
 
+/// A copy of the reference named `name` in `class`, with one patch (see [`patch`]).
+fn patched_reference(class: &Path, name: &str, file: &str, find: &str, replace: &str) {
+    let copy = class.join(name);
+    copy_reference(&copy);
+    patch(&copy, file, find, replace);
+}
+
 /// Empties every test of `copy`: `return;` first thing in each, as a learner might.
 fn empty_every_test(copy: &Path) -> Vec<String> {
     let test_fn = regex::Regex::new(
@@ -218,10 +225,9 @@ fn a_class_is_graded_on_its_answers_alone() {
         },
     );
 
-    let endless = class.join("04-endless-loop");
-    copy_reference(&endless);
-    patch(
-        &endless,
+    patched_reference(
+        class,
+        "04-endless-loop",
         "step-03-sync/src/main.rs",
         "lesson.tally.record_confirmed();\n                println!(",
         "loop {}\n                #[allow(unreachable_code)]\n                lesson.tally.record_confirmed();\n                println!(",
@@ -234,10 +240,9 @@ fn a_class_is_graded_on_its_answers_alone() {
         },
     );
 
-    let broken_build = class.join("05-compile-error");
-    copy_reference(&broken_build);
-    patch(
-        &broken_build,
+    patched_reference(
+        class,
+        "05-compile-error",
         "step-03-sync/src/main.rs",
         "lesson.tally.record_failed();\n                println!(\"{}\", sync_failure",
         "lesson.tally.record_failed(1);\n                println!(\"{}\", sync_failure",
@@ -250,10 +255,9 @@ fn a_class_is_graded_on_its_answers_alone() {
         },
     );
 
-    let unmarked = class.join("06-markers-removed");
-    copy_reference(&unmarked);
-    patch(
-        &unmarked,
+    patched_reference(
+        class,
+        "06-markers-removed",
         "step-02-callback/src/main.rs",
         "                // ANCHOR: exercise-route-to-dlq\n",
         "",
@@ -276,9 +280,7 @@ fn a_class_is_graded_on_its_answers_alone() {
     assert!(answers.len() >= 23, "two per exercise, and more");
     for (index, answer) in answers.iter().enumerate() {
         let name = format!("wrong-{index:02}");
-        let copy = class.join(&name);
-        copy_reference(&copy);
-        patch(&copy, &answer.file, &answer.find, &answer.replace);
+        patched_reference(class, &name, &answer.file, &answer.find, &answer.replace);
         expected.insert(name, expect(all_but(&answer.exercise)));
     }
 
