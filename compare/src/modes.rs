@@ -102,10 +102,12 @@ pub async fn fire_and_forget(
     mut work: Workload<'_>,
     only_error_reports: bool,
 ) -> Result<ModeResult> {
+    // ANCHOR: error_reports_only
     let mut config = work.config.clone();
     if only_error_reports {
         config.set("delivery.report.only.error", "true");
     }
+    // ANCHOR_END: error_reports_only
     let producer: ThreadedProducer<DefaultProducerContext> = config.create()?;
     warm_up_threaded(&producer, work.topic, ()).await?;
     let before = BrokerCount::before(work.config, work.topic)?;
