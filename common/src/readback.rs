@@ -132,31 +132,24 @@ pub fn read_topic(
     topic: &str,
     timeout: Duration,
 ) -> Result<Vec<StoredRecord>> {
+    read_topic_lingering(connection, topic, Duration::ZERO, timeout)
+}
+
+/// Every record of `topic`, reading on for `linger` after every partition's end (for
+/// brokers whose end offsets may lag what they hold), giving up after `timeout`.
+pub fn read_topic_lingering(
+    connection: &ClientConfig,
+    topic: &str,
+    linger: Duration,
+    timeout: Duration,
+) -> Result<Vec<StoredRecord>> {
     let consumer = consumer(connection)?;
     let partitions = watermarks(consumer.client(), topic, timeout)?.len() as i32;
     let starts: Vec<_> = (0..partitions).map(|p| (p, Offset::Beginning)).collect();
     let until = Until {
         enough: &|_| false,
-        linger: Duration::ZERO,
-        limit: timeout,
-    };
-    read_partitions(&consumer, topic, &starts, &until)
-}
-
-/// Every record of `topic`, reading on for `linger` after every partition's end: for
-/// brokers whose end offsets may lag what they hold.
-pub fn read_topic_lingering(
-    connection: &ClientConfig,
-    topic: &str,
-    linger: Duration,
-) -> Result<Vec<StoredRecord>> {
-    let consumer = consumer(connection)?;
-    let partitions = watermarks(consumer.client(), topic, Duration::from_secs(10))?.len() as i32;
-    let starts: Vec<_> = (0..partitions).map(|p| (p, Offset::Beginning)).collect();
-    let until = Until {
-        enough: &|_| false,
         linger,
-        limit: Duration::from_secs(120),
+        limit: timeout,
     };
     read_partitions(&consumer, topic, &starts, &until)
 }

@@ -147,7 +147,8 @@ impl StepRun {
 }
 
 fn read_back(brokers: &str) -> Vec<StoredRecord> {
-    read_topic_lingering(&connection(brokers), TOPIC, Duration::from_secs(2)).expect("read back")
+    let (linger, limit) = (Duration::from_secs(2), Duration::from_secs(120));
+    read_topic_lingering(&connection(brokers), TOPIC, linger, limit).expect("read back")
 }
 
 #[test]
