@@ -1,12 +1,15 @@
-//! The peer: Debian's `kcat -P`, the C client users reach for, on the same records.
+//! The peer: Debian's `kcat -P`, the C client users reach for, on the same records,
+//! with the same producer settings, against the same broker as the Rust modes.
 //!
-//! kcat starts librdkafka's mock cluster inside itself (`test.mock.num.brokers=3`) with
-//! the lesson's producer settings. Its wall time includes starting up, so it runs
-//! twice, with one record and with all of them, and the difference is its sending time.
+//! kcat's wall time includes starting up and connecting, so each run is two: one
+//! record, then all of them, and the difference is its sending time.
 
 use crate::measure::ModeResult;
+use crate::plan::Mode;
 use anyhow::{bail, Context, Result};
+use common::broker_count::BrokerCount;
 use common::reading::ReadingGenerator;
+use rdkafka::ClientConfig;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -49,13 +52,15 @@ fn write_records(readings: &mut ReadingGenerator, count: u64) -> Result<tempfile
     Ok(file)
 }
 
-fn run_kcat(records: &std::path::Path, settings: &[(String, String)]) -> Result<Duration> {
+fn run_kcat(records: &std::path::Path, config: &ClientConfig, topic: &str) -> Result<Duration> {
     let mut command = Command::new("kcat");
-    command.args(["-P", "-b", "127.0.0.1:9", "-t", "humidity", "-K:", "-l"]);
-    command.arg(records);
-    command.args(["-X", "test.mock.num.brokers=3"]);
-    for (key, value) in settings {
-        command.arg("-X").arg(format!("{key}={value}"));
+    command.args(["-P", "-t", topic, "-K:", "-l"]).arg(records);
+    for (key, value) in config.config_map().iter() {
+        if *key == "bootstrap.servers" {
+            command.arg("-b").arg(value);
+        } else {
+            command.arg("-X").arg(format!("{key}={value}"));
+        }
     }
     let started = Instant::now();
     let output = command.output().context("could not run kcat")?;
@@ -72,25 +77,57 @@ fn run_kcat(records: &std::path::Path, settings: &[(String, String)]) -> Result<
     Ok(elapsed)
 }
 
-/// Runs kcat on `count` readings with the lesson's producer `settings`.
-pub fn kcat_row(
-    mut readings: ReadingGenerator,
+/// The librdkafka that kcat runs on, from `kcat -V` ("... librdkafka 2.0.2 ...").
+fn kcat_librdkafka_version() -> Option<String> {
+    let output = Command::new("kcat").arg("-V").output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let after = text.split("librdkafka ").nth(1)?;
+    after.split_whitespace().next().map(str::to_owned)
+}
+
+/// kcat's records, written once and sent again in every repetition.
+pub struct Kcat {
+    all: tempfile::NamedTempFile,
+    one: tempfile::NamedTempFile,
     count: u64,
-    settings: &[(String, String)],
-) -> Result<ModeResult> {
-    let all = write_records(&mut readings, count)?;
-    let one = write_records(&mut readings, 1)?;
-    let startup = run_kcat(one.path(), settings)?;
-    let total = run_kcat(all.path(), settings)?;
-    // With too few records the difference drowns in noise: then keep the whole time.
-    let sending = total.saturating_sub(startup);
-    if sending < MIN_TIMED {
-        return Ok(ModeResult::new(
-            "kcat -P (C client, incl. start-up)",
+    /// The row's name, with the librdkafka kcat runs on: it need not be ours.
+    name: String,
+}
+
+impl Kcat {
+    /// Writes `count` readings (and one more, for the start-up run) as kcat's input.
+    pub fn prepare(mut readings: ReadingGenerator, count: u64) -> Result<Self> {
+        let librdkafka = kcat_librdkafka_version().unwrap_or_else(|| "of unknown version".into());
+        Ok(Self {
+            all: write_records(&mut readings, count)?,
+            one: write_records(&mut readings, 1)?,
             count,
-            total,
-            None,
-        ));
+            name: format!("kcat -P (C client, librdkafka {librdkafka})"),
+        })
     }
-    Ok(ModeResult::new("kcat -P (C client)", count, sending, None))
+
+    /// Sends the records to `topic` with `config`'s settings (its bootstrap servers as
+    /// `-b`), and counts what the broker gained.
+    pub fn run(&self, config: &ClientConfig, topic: &str) -> Result<ModeResult> {
+        let startup = run_kcat(self.one.path(), config, topic)?;
+        let before = BrokerCount::before(config, topic)?;
+        let total = run_kcat(self.all.path(), config, topic)?;
+        // The start-up run also sent its record, so this is the larger run plus one
+        // start-up: its difference from the one-record run is the sending time.
+        let sending = total.saturating_sub(startup);
+        let mut result = if sending < MIN_TIMED {
+            // With too few records the difference drowns in noise: keep the whole time.
+            ModeResult::new(
+                Mode::Kcat,
+                "kcat -P (C client, incl. start-up)",
+                self.count,
+                total,
+                None,
+            )
+        } else {
+            ModeResult::new(Mode::Kcat, &self.name, self.count, sending, None)
+        };
+        result.broker_count = Some(before.growth()?);
+        Ok(result)
+    }
 }

@@ -10,8 +10,13 @@ mod broker_process;
 mod kcat;
 mod measure;
 mod modes;
+mod plan;
+mod plot;
+mod progress;
+mod report;
+mod table;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Parser;
 use common::broker::Broker;
 use common::producer_config::{settings_for, LINGER_MS};
@@ -20,7 +25,9 @@ use common::settings::Settings;
 use common::CommonArgs;
 use measure::{ModeResult, PeakMemory};
 use modes::{CallbackWork, Workload};
-use serde::Serialize;
+use plan::Mode;
+use report::Report;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -46,13 +53,34 @@ struct Args {
     #[arg(long, default_value = "100ms", value_parser = common::args::parse_duration)]
     timeout: Duration,
 
-    /// Also run Debian's kcat -P on the same records, on its own embedded mock cluster.
+    /// How many delivery futures the future mode keeps before it waits for one.
+    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    future_window: u64,
+
+    /// The modes to measure, in any order (they always run in the table's order).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Mode::DEFAULT)]
+    modes: Vec<Mode>,
+
+    /// Also run Debian's kcat -P on the same records, settings and broker.
     #[arg(long)]
     vs_kcat: bool,
+
+    /// Run every mode this many times, interleaved (all modes, then all again, ...), and
+    /// report medians and each ratio's spread.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    repeat: u64,
 
     /// Print the figures as JSON instead of a table.
     #[arg(long)]
     json: bool,
+
+    /// Also draw the comparison as an SVG chart into this file.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+
+    /// Measure nothing: read a report saved with --json, and print or plot it.
+    #[arg(long, value_name = "REPORT.json")]
+    from_report: Option<PathBuf>,
 
     /// Internal: host the embedded broker for a parent `compare` process.
     #[arg(long, hide = true)]
@@ -61,34 +89,6 @@ struct Args {
 
 /// Default records per async mode when neither --count nor --duration says otherwise.
 const DEFAULT_ASYNC_COUNT: u64 = 200_000;
-
-#[derive(Serialize)]
-struct Report {
-    broker: String,
-    broker_rtt_ms: u128,
-    linger_ms: u32,
-    modes: Vec<ModeResult>,
-    ratios: Ratios,
-}
-
-#[derive(Serialize)]
-struct Ratios {
-    callback_vs_fire_and_forget: f64,
-    future_vs_fire_and_forget: f64,
-    sync_slowdown_vs_fire_and_forget: f64,
-    fire_and_forget_vs_kcat: Option<f64>,
-    error_reports_only_vs_fire_and_forget: f64,
-}
-
-const MODE_TOPICS: [&str; 7] = [
-    "compare-fire-and-forget",
-    "compare-callback",
-    "compare-future",
-    "compare-sync",
-    "compare-slow-inline",
-    "compare-slow-offloaded",
-    "compare-fire-and-forget-error-reports",
-];
 
 async fn measured(
     run: impl std::future::Future<Output = Result<ModeResult>>,
@@ -99,13 +99,46 @@ async fn measured(
     Ok(result)
 }
 
-async fn run(args: Args) -> Result<ExitCode> {
+fn load_report(path: &std::path::Path) -> Result<Report> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read report {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a report written by compare --json",
+            path.display()
+        )
+    })
+}
+
+/// Prints the report (table or JSON) and draws the chart if asked.
+fn publish(report: &Report, args: &Args) -> Result<()> {
+    if let Some(path) = &args.plot {
+        plot::plot(report, path)?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print!("{}", table::table(report));
+    }
+    Ok(())
+}
+
+async fn run(mut args: Args) -> Result<ExitCode> {
     common::logging::init();
     if args.serve_broker {
-        broker_process::serve(&MODE_TOPICS, args.common.broker_rtt)?;
+        broker_process::serve(&Mode::all_topics(), args.common.broker_rtt)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if args.vs_kcat {
+    if let Some(path) = &args.from_report {
+        publish(&load_report(path)?, &args)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.vs_kcat && !args.modes.contains(&Mode::Kcat) {
+        args.modes.push(Mode::Kcat);
+    }
+    args.modes.sort();
+    args.modes.dedup();
+    if args.modes.contains(&Mode::Kcat) {
         kcat::require_kcat()?;
     }
     // Embedded unless a broker is named where the steps look: --brokers, the
@@ -134,14 +167,19 @@ async fn run(args: Args) -> Result<ExitCode> {
         broker.describe(&args.common.topic)
     };
     let config = settings_for(connection, broker.bootstrap_servers()).client_config()?;
-    let topic_for = |mode: usize| {
+    let topic_for = |mode: Mode| {
         if embedded {
-            MODE_TOPICS[mode]
+            mode.topic()
         } else {
             args.common.topic.as_str()
         }
     };
     let count = args.common.count.unwrap_or(DEFAULT_ASYNC_COUNT);
+    let count_for = |mode: Mode| match mode {
+        Mode::Sync => args.sync_count,
+        Mode::CallbackInlineWork | Mode::CallbackOffloadedWork => args.slow_count,
+        _ => count,
+    };
     let readings = || {
         ReadingGenerator::new(
             args.common.seed,
@@ -150,145 +188,105 @@ async fn run(args: Args) -> Result<ExitCode> {
             },
         )
     };
-    let workload = |mode: usize, count: u64| Workload {
-        config: &config,
-        topic: topic_for(mode),
-        readings: readings(),
-        count,
-        duration: args.common.duration,
-        flush_timeout: Duration::from_secs(600),
-        payload: Vec::with_capacity(256),
+    let kcat = if args.modes.contains(&Mode::Kcat) {
+        Some(kcat::Kcat::prepare(readings(), count)?)
+    } else {
+        None
     };
+    let repeat = args.repeat as usize;
     eprintln!(
-        "📏 Measuring {count} records per async mode, {} synchronous, on {}",
+        "📏 Measuring {count} records per async mode, {} synchronous, {repeat} time(s) each, on {}",
         args.sync_count, broker_description
     );
-
-    let mut rows = vec![
-        measured(modes::fire_and_forget(workload(0, count), false)).await?,
-        measured(modes::callback(
-            workload(1, count),
-            CallbackWork::None,
-            "Async with callback",
-        ))
-        .await?,
-        measured(modes::future_with_timeout(workload(2, count), args.timeout)).await?,
-        measured(modes::synchronous(workload(3, args.sync_count))).await?,
-    ];
+    let progress = progress::Progress::new(!args.json);
     let work = humantime::format_duration(args.slow_work);
-    rows.push(
-        measured(modes::callback(
-            workload(4, args.slow_count),
-            CallbackWork::Inline(args.slow_work),
-            &format!("Callback, {work} work inline"),
-        ))
-        .await?,
-    );
-    rows.push(
-        measured(modes::callback(
-            workload(5, args.slow_count),
-            CallbackWork::Offloaded(args.slow_work),
-            &format!("Callback, {work} work offloaded"),
-        ))
-        .await?,
-    );
-    rows.push(measured(modes::fire_and_forget(workload(6, count), true)).await?);
-    if args.vs_kcat {
-        let settings: Vec<(String, String)> = config
-            .config_map()
-            .iter()
-            .filter(|(key, _)| **key != "bootstrap.servers")
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        rows.push(kcat::kcat_row(readings(), count, &settings)?);
+    let mut runs = Vec::with_capacity(repeat);
+    for repetition in 1..=repeat {
+        let mut rows = Vec::with_capacity(args.modes.len());
+        for &mode in &args.modes {
+            let known_count = (mode != Mode::Kcat).then(|| count_for(mode));
+            let bar = progress.mode(&topic_label(mode), repetition, repeat, known_count);
+            let workload = Workload {
+                config: &config,
+                topic: topic_for(mode),
+                readings: readings(),
+                count: count_for(mode),
+                duration: args.common.duration,
+                flush_timeout: Duration::from_secs(600),
+                payload: Vec::with_capacity(256),
+                progress: bar.clone(),
+                time_is_up: Default::default(),
+            };
+            let row = match mode {
+                Mode::FireAndForget => measured(modes::fire_and_forget(workload, false)).await?,
+                Mode::ErrorReportsOnly => measured(modes::fire_and_forget(workload, true)).await?,
+                Mode::Callback => {
+                    measured(modes::callback(
+                        workload,
+                        CallbackWork::None,
+                        "Async with callback",
+                    ))
+                    .await?
+                }
+                Mode::Future => {
+                    measured(modes::future_with_timeout(
+                        workload,
+                        args.future_window as usize,
+                        args.timeout,
+                    ))
+                    .await?
+                }
+                Mode::Sync => measured(modes::synchronous(workload)).await?,
+                Mode::CallbackInlineWork => {
+                    let name = format!("Callback, {work} work inline");
+                    measured(modes::callback(
+                        workload,
+                        CallbackWork::Inline(args.slow_work),
+                        &name,
+                    ))
+                    .await?
+                }
+                Mode::CallbackOffloadedWork => {
+                    let name = format!("Callback, {work} work offloaded");
+                    measured(modes::callback(
+                        workload,
+                        CallbackWork::Offloaded(args.slow_work),
+                        &name,
+                    ))
+                    .await?
+                }
+                Mode::Kcat => kcat
+                    .as_ref()
+                    .expect("prepared when kcat is a mode")
+                    .run(&config, topic_for(mode))?,
+            };
+            bar.finish_and_clear();
+            rows.push(row);
+        }
+        runs.push(rows);
     }
-
-    let rate = |i: usize| rows[i].messages_per_second;
-    let ratios = Ratios {
-        callback_vs_fire_and_forget: rate(1) / rate(0),
-        future_vs_fire_and_forget: rate(2) / rate(0),
-        sync_slowdown_vs_fire_and_forget: rate(0) / rate(3),
-        fire_and_forget_vs_kcat: args.vs_kcat.then(|| rate(0) / rate(rows.len() - 1)),
-        error_reports_only_vs_fire_and_forget: rate(6) / rate(0),
-    };
-    let all_counted = rows.iter().all(|row| {
-        row.broker_count
-            .is_none_or(|held| held == row.messages_sent)
-    });
-    let report = Report {
-        broker: broker_description,
-        broker_rtt_ms: if embedded {
-            args.common.broker_rtt.as_millis()
-        } else {
-            0
-        },
-        linger_ms: LINGER_MS,
-        modes: rows,
-        ratios,
-    };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    let broker_rtt_ms = if embedded {
+        args.common.broker_rtt.as_millis()
     } else {
-        print!("{}", table(&report));
-    }
-    if !all_counted {
-        eprintln!("error: a mode's broker count differs from what it sent (see broker_count)");
+        0
+    };
+    let report = Report::new(broker_description, broker_rtt_ms, LINGER_MS, runs);
+    publish(&report, &args)?;
+    let miscounted = report.miscounted();
+    if !miscounted.is_empty() {
+        eprintln!(
+            "error: the broker's count differs from what was sent: {}",
+            miscounted.join("; ")
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn micros(value: Option<u64>) -> String {
-    match value {
-        None => "—".to_owned(),
-        Some(us) if us >= 10_000 => format!("{:.0} ms", us as f64 / 1000.0),
-        Some(us) if us >= 1_000 => format!("{:.1} ms", us as f64 / 1000.0),
-        Some(us) => format!("{us} µs"),
-    }
-}
-
-fn table(report: &Report) -> String {
-    let mut out = String::new();
-    out.push_str("| Mode | Messages | Messages/sec | Latency p50 | p99 | max | Peak RSS |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
-    for row in &report.modes {
-        out.push_str(&format!(
-            "| {} | {} | {:.0} | {} | {} | {} | {} |\n",
-            row.mode,
-            row.messages_sent,
-            row.messages_per_second,
-            micros(row.latency_p50_us),
-            micros(row.latency_p99_us),
-            micros(row.latency_max_us),
-            row.peak_rss_mib
-                .map_or("—".to_owned(), |m| format!("{m:.0} MiB")),
-        ));
-    }
-    let ratios = &report.ratios;
-    out.push_str(&format!(
-        "\nSynchronous send is {:.0}× slower than fire-and-forget.\n",
-        ratios.sync_slowdown_vs_fire_and_forget
-    ));
-    out.push_str(&format!(
-        "Callback / fire-and-forget: {:.2}. Future+timeout / fire-and-forget: {:.2}.",
-        ratios.callback_vs_fire_and_forget, ratios.future_vs_fire_and_forget
-    ));
-    out.push_str(&format!(
-        " Error reports only / fire-and-forget: {:.2}.",
-        ratios.error_reports_only_vs_fire_and_forget
-    ));
-    if let Some(vs_kcat) = ratios.fire_and_forget_vs_kcat {
-        out.push_str(&format!(" Fire-and-forget / kcat: {vs_kcat:.2}."));
-    }
-    out.push_str(&format!(
-        "\n\nBroker: {}. linger.ms = {}.\n\
-         Latency: fire-and-forget never learns an outcome, so its latency is what the application waits for: the time one send call takes. \
-         Every other row measures from send to confirmation (for the future, to the moment the waiting code sees it). \
-         The clock stops when every message has an outcome, after a flush. kcat has no latency column; its time excludes its start-up. \
-         Peak RSS is this process's high-water mark during the mode.\n",
-        report.broker, report.linger_ms
-    ));
-    out
+/// The progress bar's label for a mode: its name on the command line.
+fn topic_label(mode: Mode) -> String {
+    <Mode as clap::ValueEnum>::to_possible_value(&mode)
+        .map_or_else(String::new, |value| value.get_name().to_owned())
 }
 
 #[tokio::main]

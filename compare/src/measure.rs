@@ -1,7 +1,8 @@
 //! What one mode's run measured: counts, time, latency percentiles, peak memory.
 
+use crate::plan::Mode;
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Latencies in microseconds, from 1 µs to 10 minutes, 3 significant figures.
@@ -16,8 +17,9 @@ pub fn record_latency(histogram: &mut Histogram<u64>, latency: Duration) {
 }
 
 /// One row of the table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModeResult {
+    pub id: Mode,
     pub mode: String,
     pub messages_sent: u64,
     pub messages_confirmed: Option<u64>,
@@ -34,6 +36,7 @@ pub struct ModeResult {
 
 impl ModeResult {
     pub fn new(
+        id: Mode,
         mode: &str,
         sent: u64,
         elapsed: Duration,
@@ -41,6 +44,7 @@ impl ModeResult {
     ) -> Self {
         let seconds = elapsed.as_secs_f64();
         Self {
+            id,
             mode: mode.to_owned(),
             messages_sent: sent,
             messages_confirmed: None,

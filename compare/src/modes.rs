@@ -5,6 +5,7 @@
 //! stops when every message has an outcome: even fire-and-forget must flush.
 
 use crate::measure::{latency_histogram, record_latency, ModeResult};
+use crate::plan::Mode;
 use anyhow::Result;
 use common::broker_count::BrokerCount;
 use common::queue_full::send_waiting_for_room;
@@ -19,8 +20,8 @@ use rdkafka::producer::{
 use rdkafka::util::Timeout;
 use rdkafka::{ClientConfig, ClientContext};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What every mode sends, and where.
@@ -34,22 +35,44 @@ pub struct Workload<'a> {
     pub flush_timeout: Duration,
     /// The message value, rewritten in place for each reading.
     pub payload: Vec<u8>,
+    /// Drawn on a terminal only (see `progress`).
+    pub progress: indicatif::ProgressBar,
+    /// Set once `duration` has passed since [`Workload::start`]: an atomic load per
+    /// message is free, a clock read per message is not.
+    pub time_is_up: Arc<AtomicBool>,
 }
 
+/// How often a mode moves its progress bar: often enough to watch, rarely enough to cost
+/// nothing per message.
+const PROGRESS_EVERY: u64 = 4096;
+
 impl Workload<'_> {
+    /// Starts the mode's clock, and the timer that ends it after `duration`.
+    fn start(&self) -> Instant {
+        let time_is_up = Arc::clone(&self.time_is_up);
+        let duration = self.duration;
+        tokio::spawn(async move {
+            tokio::time::sleep(duration).await;
+            time_is_up.store(true, Relaxed);
+        });
+        Instant::now()
+    }
+
     /// The next reading, or `None` once `count` were made or `duration` has passed.
-    fn next(&mut self, started: Instant, sent: &mut u64) -> Option<common::SensorReading> {
-        if *sent >= self.count || started.elapsed() >= self.duration {
+    fn next(&mut self, sent: &mut u64) -> Option<common::SensorReading> {
+        if *sent >= self.count || self.time_is_up.load(Relaxed) {
             return None;
         }
         *sent += 1;
+        if sent.is_multiple_of(PROGRESS_EVERY) {
+            self.progress.set_position(*sent);
+        }
         Some(self.readings.next_reading())
     }
 }
 
-/// How many delivery futures the future-with-timeout mode keeps before it waits on
-/// the oldest: it keeps sending meanwhile, which is the point of keeping the future.
-const FUTURE_WINDOW: usize = 50_000;
+/// Fire-and-forget times one send call in this many: the 1st, the 17th, ...
+const LATENCY_SAMPLE_EVERY: u64 = 16;
 
 /// Counts the broker's new records and fills in the result's outcome columns.
 fn finish(
@@ -63,6 +86,27 @@ fn finish(
         result.messages_failed = Some(failed);
     }
     Ok(result)
+}
+
+/// Flushes, checking every millisecond whether the last message is done, so that every
+/// threaded mode's clock stops the same way.
+///
+/// rdkafka's `flush` asks librdkafka without waiting, then polls for up to 100 ms before
+/// asking again (`BaseProducer::flush`). A delivery report ends that poll early; with
+/// failure-only reports there is none, so a flush could overshoot by up to 100 ms, a
+/// time the table would charge to the mode. Short flushes end within 1 ms.
+fn flush_in_slices<C: ProducerContext + 'static>(
+    producer: &ThreadedProducer<C>,
+    timeout: Duration,
+) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match producer.flush(Duration::from_millis(1)) {
+            Err(KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut))
+                if Instant::now() < deadline => {}
+            other => return Ok(other?),
+        }
+    }
 }
 
 async fn warm_up_threaded<C: ProducerContext + 'static>(
@@ -112,27 +156,35 @@ pub async fn fire_and_forget(
     warm_up_threaded(&producer, work.topic, ()).await?;
     let before = BrokerCount::before(work.config, work.topic)?;
     let mut latencies = latency_histogram();
-    let started = Instant::now();
+    let started = work.start();
     let mut sent = 0;
-    while let Some(reading) = work.next(started, &mut sent) {
+    while let Some(reading) = work.next(&mut sent) {
         reading.write_json(&mut work.payload);
         let record = BaseRecord::to(work.topic)
             .key(reading.key())
             .payload(&work.payload)
             .timestamp(reading.timestamp_millis());
-        let call = Instant::now();
+        // Two clock reads per send cost more than the send's own bookkeeping: time one
+        // call in LATENCY_SAMPLE_EVERY, which still gives thousands of samples.
+        let timed = (sent - 1).is_multiple_of(LATENCY_SAMPLE_EVERY);
+        let call = timed.then(Instant::now);
         send_waiting_for_room(&producer, record)
             .await
             .map_err(|(err, _)| err)?;
-        record_latency(&mut latencies, call.elapsed());
+        if let Some(call) = call {
+            record_latency(&mut latencies, call.elapsed());
+        }
     }
-    producer.flush(work.flush_timeout)?;
-    let name = if only_error_reports {
-        "Fire-and-forget, error reports only"
+    flush_in_slices(&producer, work.flush_timeout)?;
+    let (id, name) = if only_error_reports {
+        (
+            Mode::ErrorReportsOnly,
+            "Fire-and-forget, error reports only",
+        )
     } else {
-        "Async fire-and-forget"
+        (Mode::FireAndForget, "Async fire-and-forget")
     };
-    let result = ModeResult::new(name, sent, started.elapsed(), Some(&latencies));
+    let result = ModeResult::new(id, name, sent, started.elapsed(), Some(&latencies));
     finish(result, &before, None)
 }
 
@@ -207,9 +259,9 @@ pub async fn callback(
     warm_up_threaded(&producer, work.topic, 0).await?;
     let before = BrokerCount::before(work.config, work.topic)?;
     let clock = producer.context().clock;
-    let started = Instant::now();
+    let started = work.start();
     let mut sent = 0;
-    while let Some(reading) = work.next(started, &mut sent) {
+    while let Some(reading) = work.next(&mut sent) {
         reading.write_json(&mut work.payload);
         let sent_at = clock.elapsed().as_nanos() as usize;
         let record = BaseRecord::with_opaque_to(work.topic, sent_at)
@@ -220,14 +272,20 @@ pub async fn callback(
             .await
             .map_err(|(err, _)| err)?;
     }
-    producer.flush(work.flush_timeout)?;
+    flush_in_slices(&producer, work.flush_timeout)?;
     let elapsed = started.elapsed();
     let context = producer.context();
     let outcomes = (
         context.confirmed.load(Relaxed),
         context.failed.load(Relaxed),
     );
+    let id = match extra {
+        CallbackWork::None => Mode::Callback,
+        CallbackWork::Inline(_) => Mode::CallbackInlineWork,
+        CallbackWork::Offloaded(_) => Mode::CallbackOffloadedWork,
+    };
     let result = ModeResult::new(
+        id,
         name,
         sent,
         elapsed,
@@ -241,15 +299,19 @@ pub async fn callback(
 
 /// Keep each future, keep sending, and wait on the oldest with a timeout.
 /// Latency runs from send to the moment the waiting code sees the confirmation.
-pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> Result<ModeResult> {
+pub async fn future_with_timeout(
+    mut work: Workload<'_>,
+    window: usize,
+    timeout: Duration,
+) -> Result<ModeResult> {
     let producer: FutureProducer = work.config.create()?;
     warm_up_future(&producer, work.topic).await?;
     let before = BrokerCount::before(work.config, work.topic)?;
     let mut latencies = latency_histogram();
     let (mut confirmed, mut failed) = (0, 0);
-    let mut waiting: VecDeque<(Instant, DeliveryFuture)> = VecDeque::with_capacity(FUTURE_WINDOW);
+    let mut waiting: VecDeque<(Instant, DeliveryFuture)> = VecDeque::with_capacity(window);
     let mut timed_out: Vec<DeliveryFuture> = Vec::new();
-    let started = Instant::now();
+    let started = work.start();
 
     let mut settle = |sent_at: Instant,
                       outcome: Option<
@@ -265,7 +327,7 @@ pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> R
         }
     };
     let mut sent = 0;
-    while let Some(reading) = work.next(started, &mut sent) {
+    while let Some(reading) = work.next(&mut sent) {
         reading.write_json(&mut work.payload);
         let mut record = FutureRecord::to(work.topic)
             .key(reading.key())
@@ -291,7 +353,7 @@ pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> R
             }
         };
         waiting.push_back((Instant::now(), delivery));
-        if waiting.len() > FUTURE_WINDOW {
+        if waiting.len() > window {
             let (sent_at, mut oldest) = waiting.pop_front().expect("window is not empty");
             match tokio::time::timeout(timeout, &mut oldest).await {
                 Ok(outcome) => settle(sent_at, Some(outcome)),
@@ -317,10 +379,10 @@ pub async fn future_with_timeout(mut work: Workload<'_>, timeout: Duration) -> R
     let elapsed = started.elapsed();
     // Named for what it measures: a window of futures, not step 04's one-at-a-time wait.
     let name = format!(
-        "Future window of {FUTURE_WINDOW}, {} wait",
+        "Future window of {window}, {} wait",
         humantime::format_duration(timeout)
     );
-    let mut result = ModeResult::new(&name, sent, elapsed, Some(&latencies));
+    let mut result = ModeResult::new(Mode::Future, &name, sent, elapsed, Some(&latencies));
     if timed_out_count > 0 {
         result.mode = format!("{name} ({timed_out_count} waits timed out)");
     }
@@ -334,9 +396,9 @@ pub async fn synchronous(mut work: Workload<'_>) -> Result<ModeResult> {
     let before = BrokerCount::before(work.config, work.topic)?;
     let mut latencies = latency_histogram();
     let (mut confirmed, mut failed) = (0, 0);
-    let started = Instant::now();
+    let started = work.start();
     let mut sent = 0;
-    while let Some(reading) = work.next(started, &mut sent) {
+    while let Some(reading) = work.next(&mut sent) {
         reading.write_json(&mut work.payload);
         let record = FutureRecord::to(work.topic)
             .key(reading.key())
@@ -351,6 +413,12 @@ pub async fn synchronous(mut work: Workload<'_>) -> Result<ModeResult> {
             Err(_) => failed += 1,
         }
     }
-    let result = ModeResult::new("Synchronous", sent, started.elapsed(), Some(&latencies));
+    let result = ModeResult::new(
+        Mode::Sync,
+        "Synchronous",
+        sent,
+        started.elapsed(),
+        Some(&latencies),
+    );
     finish(result, &before, Some((confirmed, failed)))
 }

@@ -14,10 +14,37 @@ fn run(args: &[&str], path: Option<&str>) -> std::process::Output {
     command.output().expect("compare runs")
 }
 
+const NAMES: [&str; 7] = [
+    "Async fire-and-forget",
+    "Async with callback",
+    "Future window of 50000, 100ms wait",
+    "Synchronous",
+    "Callback, 1ms work inline",
+    "Callback, 1ms work offloaded",
+    "Fire-and-forget, error reports only",
+];
+
+/// Equal but for the last bits, which a trip through JSON text may change.
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        (values[middle - 1] + values[middle]) / 2.0
+    }
+}
+
 #[test]
-fn json_has_every_mode_and_counts_agree_with_the_broker() {
+fn json_has_every_mode_in_every_repetition_and_counts_agree_with_the_broker() {
     let args = [
         "--json",
+        "--repeat",
+        "3",
         "--count",
         "300",
         "--sync-count",
@@ -34,69 +61,135 @@ fn json_has_every_mode_and_counts_agree_with_the_broker() {
         String::from_utf8_lossy(&output.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let modes = report["modes"].as_array().unwrap();
-    let names: Vec<&str> = modes.iter().map(|m| m["mode"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 7, "{names:?}");
-    for expected in [
-        "Async fire-and-forget",
-        "Async with callback",
-        "Future window of 50000, 100ms wait",
-        "Synchronous",
-        "Callback, 1ms work inline",
-        "Callback, 1ms work offloaded",
-        "Fire-and-forget, error reports only",
-    ] {
-        assert!(names.contains(&expected), "missing {expected}: {names:?}");
-    }
+    assert_eq!(report["repeat"], 3);
+    let runs = report["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
     let expected_counts = [300, 300, 300, 20, 20, 20, 300];
-    for (mode, expected) in modes.iter().zip(expected_counts) {
-        let sent = mode["messages_sent"].as_u64().unwrap();
-        assert_eq!(sent, expected, "{mode}");
-        assert_eq!(
-            mode["broker_count"].as_u64(),
-            Some(sent),
-            "broker holds what was sent: {mode}"
-        );
-        if !mode["messages_confirmed"].is_null() {
-            assert_eq!(mode["messages_confirmed"].as_u64(), Some(sent), "{mode}");
-            assert_eq!(mode["messages_failed"].as_u64(), Some(0), "{mode}");
-        }
-        for field in [
-            "messages_per_second",
-            "elapsed_seconds",
-            "latency_p50_us",
-            "latency_p99_us",
-            "latency_max_us",
-        ] {
+    for run in runs {
+        let names: Vec<&str> = run
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["mode"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, NAMES);
+        for (mode, expected) in run.as_array().unwrap().iter().zip(expected_counts) {
+            let sent = mode["messages_sent"].as_u64().unwrap();
+            assert_eq!(sent, expected, "{mode}");
+            assert_eq!(
+                mode["broker_count"].as_u64(),
+                Some(sent),
+                "broker holds what was sent: {mode}"
+            );
+            if !mode["messages_confirmed"].is_null() {
+                assert_eq!(mode["messages_confirmed"].as_u64(), Some(sent), "{mode}");
+                assert_eq!(mode["messages_failed"].as_u64(), Some(0), "{mode}");
+            }
+            for field in [
+                "messages_per_second",
+                "elapsed_seconds",
+                "latency_p50_us",
+                "latency_p99_us",
+                "latency_max_us",
+            ] {
+                assert!(
+                    mode[field].as_f64().is_some_and(|v| v > 0.0),
+                    "{field} in {mode}"
+                );
+            }
+            let p50 = mode["latency_p50_us"].as_u64().unwrap();
+            let p99 = mode["latency_p99_us"].as_u64().unwrap();
+            let max = mode["latency_max_us"].as_u64().unwrap();
+            assert!(p50 <= p99 && p99 <= max, "percentiles ordered: {mode}");
             assert!(
-                mode[field].as_f64().is_some_and(|v| v > 0.0),
-                "{field} in {mode}"
+                mode["peak_rss_mib"].as_f64().is_some_and(|m| m > 1.0),
+                "{mode}"
             );
         }
-        let p50 = mode["latency_p50_us"].as_u64().unwrap();
-        let p99 = mode["latency_p99_us"].as_u64().unwrap();
-        let max = mode["latency_max_us"].as_u64().unwrap();
-        assert!(p50 <= p99 && p99 <= max, "percentiles ordered: {mode}");
-        assert!(
-            mode["peak_rss_mib"].as_f64().is_some_and(|m| m > 1.0),
-            "{mode}"
+    }
+    // Each summary row is the median of its mode's repetitions.
+    let modes = report["modes"].as_array().unwrap();
+    assert_eq!(modes.len(), 7);
+    let rate = |run: &serde_json::Value, id: &str| {
+        run.as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap()["messages_per_second"]
+            .as_f64()
+            .unwrap()
+    };
+    for summary in modes {
+        let id = summary["id"].as_str().unwrap();
+        let mut rates: Vec<f64> = runs.iter().map(|run| rate(run, id)).collect();
+        assert_eq!(
+            summary["messages_per_second"].as_f64().unwrap(),
+            median(&mut rates)
+        );
+        assert_eq!(
+            summary["messages_per_second_min"].as_f64().unwrap(),
+            rates[0]
+        );
+        assert_eq!(
+            summary["messages_per_second_max"].as_f64().unwrap(),
+            rates[2]
         );
     }
-    for ratio in [
-        "callback_vs_fire_and_forget",
-        "future_vs_fire_and_forget",
-        "sync_slowdown_vs_fire_and_forget",
-    ] {
-        assert!(
-            report["ratios"][ratio].as_f64().is_some_and(|r| r > 0.0),
-            "{ratio}"
-        );
+    // Each ratio is taken within a repetition, then summarised.
+    let ratios = report["ratios"].as_array().unwrap();
+    let keys: Vec<&str> = ratios.iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "callback_vs_fire_and_forget",
+            "future_vs_fire_and_forget",
+            "sync_slowdown_vs_fire_and_forget",
+            "error_reports_only_vs_fire_and_forget"
+        ],
+        "no kcat ratio without kcat"
+    );
+    let pairs = [
+        ("callback", "fire-and-forget"),
+        ("future", "fire-and-forget"),
+        ("fire-and-forget", "sync"),
+        ("error-reports-only", "fire-and-forget"),
+    ];
+    for (ratio, (numerator, denominator)) in ratios.iter().zip(pairs) {
+        let mut per_run: Vec<f64> = runs
+            .iter()
+            .map(|run| rate(run, numerator) / rate(run, denominator))
+            .collect();
+        let reported: Vec<f64> = ratio["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_f64().unwrap())
+            .collect();
+        assert_eq!(reported.len(), per_run.len());
+        for (reported, computed) in reported.iter().zip(&per_run) {
+            assert!(close(*reported, *computed), "{ratio}: {computed}");
+        }
+        assert!(close(
+            ratio["median"].as_f64().unwrap(),
+            median(&mut per_run)
+        ));
+        assert!(close(ratio["min"].as_f64().unwrap(), per_run[0]));
+        assert!(close(ratio["max"].as_f64().unwrap(), per_run[2]));
     }
-    assert!(report["ratios"]["fire_and_forget_vs_kcat"].is_null());
+}
+
+/// The rows of the table's first Markdown table (the modes), without its header.
+fn mode_rows(table: &str) -> Vec<&str> {
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with("| Mode"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| "))
+        .collect()
 }
 
 #[test]
-fn table_shows_every_row_and_the_slowdown_line() {
+fn table_shows_every_row_the_slowdown_line_and_the_ratios() {
     let output = run(
         &[
             "--count",
@@ -112,16 +205,66 @@ fn table_shows_every_row_and_the_slowdown_line() {
     );
     assert!(output.status.success());
     let table = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(
-        table
-            .lines()
-            .filter(|l| l.starts_with("| ") && !l.starts_with("| Mode"))
-            .count(),
-        7,
-        "{table}"
-    );
+    let rows = mode_rows(&table);
+    assert_eq!(rows.len(), 7, "{table}");
+    for (row, name) in rows.iter().zip(NAMES) {
+        assert!(row.starts_with(&format!("| {name} | ")), "{row}");
+    }
     assert!(table.contains("Synchronous send is "), "{table}");
     assert!(table.contains("× slower than fire-and-forget."), "{table}");
+    assert!(
+        table.contains("| Callback / fire-and-forget | "),
+        "ratio table: {table}"
+    );
+}
+
+#[test]
+fn modes_picks_rows_and_they_run_in_the_tables_order() {
+    let output = run(
+        &[
+            "--json",
+            "--modes",
+            "sync,fire-and-forget",
+            "--count",
+            "50",
+            "--sync-count",
+            "5",
+            "--broker-rtt",
+            "0ms",
+        ],
+        None,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = report["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["fire-and-forget", "sync"]);
+    let keys: Vec<&str> = report["ratios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["sync_slowdown_vs_fire_and_forget"]);
+}
+
+#[test]
+fn an_unknown_mode_is_named_in_a_one_line_error() {
+    let output = run(&["--modes", "fire-and-forget,turbo"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.lines().next().unwrap_or("").contains("'turbo'"),
+        "{stderr}"
+    );
 }
 
 #[test]
