@@ -123,27 +123,7 @@ impl Lesson {
         &self,
         client: &rdkafka::client::Client<C>,
     ) -> Result<()> {
-        let bootstrap_servers = self.broker.bootstrap_servers();
-        let metadata = tokio::task::block_in_place(|| {
-            client.fetch_metadata(Some(self.topic()), CONNECT_TIMEOUT)
-        })
-        .map_err(|err| {
-            anyhow::anyhow!(
-                "no broker reachable at {bootstrap_servers} after {} ({err})",
-                humantime::format_duration(CONNECT_TIMEOUT)
-            )
-        })?;
-        let topic_missing = metadata
-            .topics()
-            .first()
-            .is_none_or(|t| t.error().is_some() || t.partitions().is_empty());
-        if topic_missing {
-            anyhow::bail!(
-                "topic {} does not exist at {bootstrap_servers} (create it, or pick another with --topic)",
-                self.topic()
-            );
-        }
-        Ok(())
+        check_topic(client, self.broker.bootstrap_servers(), self.topic())
     }
 
     /// The next reading to send, once its time has come; `None` when the run is over.
@@ -208,4 +188,31 @@ pub fn exit_code(result: Result<ExitCode>) -> ExitCode {
         eprintln!("error: {err:#}");
         ExitCode::FAILURE
     })
+}
+
+/// Fails with a one-line error unless a broker answers at `bootstrap_servers` and holds
+/// `topic`: a missing topic would otherwise surface minutes later as a flush time-out.
+pub fn check_topic<C: rdkafka::ClientContext>(
+    client: &rdkafka::client::Client<C>,
+    bootstrap_servers: &str,
+    topic: &str,
+) -> Result<()> {
+    let metadata =
+        tokio::task::block_in_place(|| client.fetch_metadata(Some(topic), CONNECT_TIMEOUT))
+            .map_err(|err| {
+                anyhow::anyhow!(
+                    "no broker reachable at {bootstrap_servers} after {} ({err})",
+                    humantime::format_duration(CONNECT_TIMEOUT)
+                )
+            })?;
+    let topic_missing = metadata
+        .topics()
+        .first()
+        .is_none_or(|t| t.error().is_some() || t.partitions().is_empty());
+    if topic_missing {
+        anyhow::bail!(
+            "topic {topic} does not exist at {bootstrap_servers} (create it, or pick another with --topic)"
+        );
+    }
+    Ok(())
 }

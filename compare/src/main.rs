@@ -110,16 +110,29 @@ fn load_report(path: &std::path::Path) -> Result<Report> {
     })
 }
 
-/// Prints the report (table or JSON) and draws the chart if asked.
+/// Prints the report (table or JSON), then draws the chart if asked: a chart that
+/// cannot be drawn never costs the figures.
 fn publish(report: &Report, args: &Args) -> Result<()> {
-    if let Some(path) = &args.plot {
-        plot::plot(report, path)?;
-    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(report)?);
     } else {
         print!("{}", table::table(report));
     }
+    if let Some(path) = &args.plot {
+        plot::plot(report, path)?;
+    }
+    Ok(())
+}
+
+/// Fails at once, not after minutes of measuring, when the chart's file cannot be
+/// written. Opens without truncating: an existing chart stays until the new one is drawn.
+fn check_plot_target(path: &std::path::Path) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("cannot write the chart to {}", path.display()))?;
     Ok(())
 }
 
@@ -128,6 +141,9 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     if args.serve_broker {
         broker_process::serve(&Mode::all_topics(), args.common.broker_rtt)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(path) = &args.plot {
+        check_plot_target(path)?;
     }
     if let Some(path) = &args.from_report {
         publish(&load_report(path)?, &args)?;
@@ -167,6 +183,15 @@ async fn run(mut args: Args) -> Result<ExitCode> {
         broker.describe(&args.common.topic)
     };
     let config = settings_for(connection, broker.bootstrap_servers()).client_config()?;
+    if !embedded {
+        use rdkafka::producer::Producer as _;
+        let probe: rdkafka::producer::BaseProducer = config.create()?;
+        common::lesson::check_topic(
+            probe.client(),
+            broker.bootstrap_servers(),
+            &args.common.topic,
+        )?;
+    }
     let topic_for = |mode: Mode| {
         if embedded {
             mode.topic()

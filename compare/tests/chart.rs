@@ -168,3 +168,19 @@ fn a_missing_or_foreign_report_is_named_in_the_error() {
         assert!(stderr.contains(path.to_str().unwrap()), "{stderr}");
     }
 }
+
+#[test]
+fn an_unwritable_chart_fails_before_anything_is_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("no-such-folder/chart.svg");
+    let output = Command::new(COMPARE)
+        .args(["--count", "10", "--plot", chart.to_str().unwrap()])
+        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "no measuring line: {stderr}");
+    assert!(stderr.contains(chart.to_str().unwrap()), "{stderr}");
+    assert!(output.stdout.is_empty());
+}

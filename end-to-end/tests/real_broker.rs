@@ -248,3 +248,80 @@ fn a_class_of_thirty_runs_at_once_and_every_count_is_exact() {
         wall.as_secs_f64()
     );
 }
+
+/// Creates a topic of this test's own, so that `compare`'s broker counts see no one
+/// else's records.
+fn create_topic(brokers: &str, name: &str) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    let admin: AdminClient<DefaultClientContext> = connection(brokers).create().unwrap();
+    let topic = NewTopic::new(name, 3, TopicReplication::Fixed(1));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let results = runtime
+        .block_on(admin.create_topics([&topic], &AdminOptions::new()))
+        .expect("the broker answers CreateTopics");
+    for result in results {
+        result.unwrap_or_else(|(topic, err)| panic!("could not create {topic}: {err}"));
+    }
+}
+
+#[test]
+fn compare_measures_a_real_broker_and_it_holds_exactly_the_records_sent() {
+    let Some(brokers) = broker() else { return };
+    let topic = run_id("compare");
+    create_topic(&brokers, &topic);
+    let output = Command::new(step_binary("compare"))
+        .args([
+            "--brokers",
+            &brokers,
+            "--topic",
+            &topic,
+            "--json",
+            "--repeat",
+            "2",
+        ])
+        .args(["--count", "50", "--sync-count", "5", "--slow-count", "5"])
+        .args(["--seed", &common::testing::TEST_SEED.to_string()])
+        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["broker"], format!("{brokers}, topic {topic}"));
+    // What compare says it sent: every mode of every repetition.
+    let mut expected: Vec<(String, String)> = Vec::new();
+    for run in report["runs"].as_array().unwrap() {
+        for mode in run.as_array().unwrap() {
+            let sent = mode["messages_sent"].as_u64().unwrap() as usize;
+            assert_eq!(mode["broker_count"].as_u64(), Some(sent as u64), "{mode}");
+            // Each mode sends the seeded readings from the first.
+            for reading in readings(common::testing::TEST_SEED, TEST_CLOCK, sent) {
+                expected.push((reading.key().to_owned(), reading.to_json()));
+            }
+        }
+    }
+    assert_eq!(expected.len(), 2 * (4 * 50 + 3 * 5));
+    // What the broker holds, less each mode's warm-up record.
+    let mut held: Vec<(String, String)> = read_topic_lingering(
+        &connection(&brokers),
+        &topic,
+        Duration::from_secs(2),
+        Duration::from_secs(60),
+    )
+    .unwrap()
+    .into_iter()
+    .filter(|r| r.key.as_deref() != Some("warm-up"))
+    .map(|r| (r.key.unwrap_or_default(), r.value.unwrap_or_default()))
+    .collect();
+    expected.sort();
+    held.sort();
+    assert_eq!(held.len(), expected.len(), "record count");
+    assert!(
+        held == expected,
+        "keys and bodies differ from what compare sent"
+    );
+}
