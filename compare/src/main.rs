@@ -87,6 +87,10 @@ struct Args {
     serve_broker: bool,
 }
 
+/// The readings' fixed clock (Unix seconds): every mode, every repetition and kcat send
+/// the very same records.
+const READINGS_START: i64 = 1_733_584_800;
+
 /// Default records per async mode when neither --count nor --duration says otherwise.
 const DEFAULT_ASYNC_COUNT: u64 = 200_000;
 
@@ -136,6 +140,75 @@ fn check_plot_target(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// The broker the modes send to, and the producer settings for it.
+struct Target {
+    /// The embedded broker's process, kept alive for the run; `None` for a real one.
+    _process: Option<broker_process::BrokerProcess>,
+    embedded: bool,
+    description: String,
+    config: rdkafka::ClientConfig,
+}
+
+impl Target {
+    /// Embedded unless a broker is named where the steps look: --brokers, the
+    /// environment or --config. A real broker must hold the topic.
+    fn connect(args: &Args) -> Result<Self> {
+        let connection = Settings::from_args(&args.common)?;
+        if connection.get("bootstrap.servers").is_none() {
+            let process = broker_process::BrokerProcess::start(args.common.broker_rtt)?;
+            let config = settings_for(connection, &process.bootstrap_servers).client_config()?;
+            return Ok(Self {
+                description: format!(
+                    "embedded mock cluster in its own process (3 brokers, 3 partitions per topic, round trip {})",
+                    humantime::format_duration(args.common.broker_rtt)
+                ),
+                _process: Some(process),
+                embedded: true,
+                config,
+            });
+        }
+        let broker = Broker::connect(&connection, &args.common, &[])?;
+        let config = settings_for(connection, broker.bootstrap_servers()).client_config()?;
+        let probe: rdkafka::producer::BaseProducer = config.create()?;
+        common::lesson::check_topic(
+            rdkafka::producer::Producer::client(&probe),
+            broker.bootstrap_servers(),
+            &args.common.topic,
+        )?;
+        Ok(Self {
+            _process: None,
+            embedded: false,
+            description: broker.describe(&args.common.topic),
+            config,
+        })
+    }
+}
+
+/// Runs one of the Rust modes on `workload`.
+async fn measure(mode: Mode, workload: Workload<'_>, args: &Args) -> Result<ModeResult> {
+    let work = humantime::format_duration(args.slow_work);
+    match mode {
+        Mode::FireAndForget => modes::fire_and_forget(workload, false).await,
+        Mode::ErrorReportsOnly => modes::fire_and_forget(workload, true).await,
+        Mode::Callback => {
+            modes::callback(workload, CallbackWork::None, "Async with callback").await
+        }
+        Mode::Future => {
+            modes::future_with_timeout(workload, args.future_window as usize, args.timeout).await
+        }
+        Mode::Sync => modes::synchronous(workload).await,
+        Mode::CallbackInlineWork => {
+            let name = format!("Callback, {work} work inline");
+            modes::callback(workload, CallbackWork::Inline(args.slow_work), &name).await
+        }
+        Mode::CallbackOffloadedWork => {
+            let name = format!("Callback, {work} work offloaded");
+            modes::callback(workload, CallbackWork::Offloaded(args.slow_work), &name).await
+        }
+        Mode::Kcat => anyhow::bail!("kcat is not a Rust mode: Kcat::run measures it"),
+    }
+}
+
 async fn run(mut args: Args) -> Result<ExitCode> {
     common::logging::init();
     if args.serve_broker {
@@ -157,41 +230,8 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     if args.modes.contains(&Mode::Kcat) {
         kcat::require_kcat()?;
     }
-    // Embedded unless a broker is named where the steps look: --brokers, the
-    // environment or --config.
-    let connection = Settings::from_args(&args.common)?;
-    let embedded = connection.get("bootstrap.servers").is_none();
-    let broker_process = if embedded {
-        Some(broker_process::BrokerProcess::start(
-            args.common.broker_rtt,
-        )?)
-    } else {
-        None
-    };
-    let broker = match &broker_process {
-        Some(process) => Broker::External {
-            bootstrap_servers: process.bootstrap_servers.clone(),
-        },
-        None => Broker::connect(&connection, &args.common, &[])?,
-    };
-    let broker_description = if embedded {
-        format!(
-            "embedded mock cluster in its own process (3 brokers, 3 partitions per topic, round trip {})",
-            humantime::format_duration(args.common.broker_rtt)
-        )
-    } else {
-        broker.describe(&args.common.topic)
-    };
-    let config = settings_for(connection, broker.bootstrap_servers()).client_config()?;
-    if !embedded {
-        use rdkafka::producer::Producer as _;
-        let probe: rdkafka::producer::BaseProducer = config.create()?;
-        common::lesson::check_topic(
-            probe.client(),
-            broker.bootstrap_servers(),
-            &args.common.topic,
-        )?;
-    }
+    let target = Target::connect(&args)?;
+    let (config, embedded) = (&target.config, target.embedded);
     let topic_for = |mode: Mode| {
         if embedded {
             mode.topic()
@@ -209,7 +249,7 @@ async fn run(mut args: Args) -> Result<ExitCode> {
         ReadingGenerator::new(
             args.common.seed,
             Clock::Fixed {
-                start: 1_733_584_800,
+                start: READINGS_START,
             },
         )
     };
@@ -221,18 +261,17 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     let repeat = args.repeat as usize;
     eprintln!(
         "📏 Measuring {count} records per async mode, {} synchronous, {repeat} time(s) each, on {}",
-        args.sync_count, broker_description
+        args.sync_count, target.description
     );
     let progress = progress::Progress::new(!args.json);
-    let work = humantime::format_duration(args.slow_work);
     let mut runs = Vec::with_capacity(repeat);
     for repetition in 1..=repeat {
         let mut rows = Vec::with_capacity(args.modes.len());
         for &mode in &args.modes {
             let known_count = (mode != Mode::Kcat).then(|| count_for(mode));
-            let bar = progress.mode(&topic_label(mode), repetition, repeat, known_count);
+            let bar = progress.mode(&mode_name(mode), repetition, repeat, known_count);
             let workload = Workload {
-                config: &config,
+                config,
                 topic: topic_for(mode),
                 readings: readings(),
                 count: count_for(mode),
@@ -242,48 +281,9 @@ async fn run(mut args: Args) -> Result<ExitCode> {
                 progress: bar.clone(),
                 time_is_up: Default::default(),
             };
-            let row = match mode {
-                Mode::FireAndForget => measured(modes::fire_and_forget(workload, false)).await?,
-                Mode::ErrorReportsOnly => measured(modes::fire_and_forget(workload, true)).await?,
-                Mode::Callback => {
-                    measured(modes::callback(
-                        workload,
-                        CallbackWork::None,
-                        "Async with callback",
-                    ))
-                    .await?
-                }
-                Mode::Future => {
-                    measured(modes::future_with_timeout(
-                        workload,
-                        args.future_window as usize,
-                        args.timeout,
-                    ))
-                    .await?
-                }
-                Mode::Sync => measured(modes::synchronous(workload)).await?,
-                Mode::CallbackInlineWork => {
-                    let name = format!("Callback, {work} work inline");
-                    measured(modes::callback(
-                        workload,
-                        CallbackWork::Inline(args.slow_work),
-                        &name,
-                    ))
-                    .await?
-                }
-                Mode::CallbackOffloadedWork => {
-                    let name = format!("Callback, {work} work offloaded");
-                    measured(modes::callback(
-                        workload,
-                        CallbackWork::Offloaded(args.slow_work),
-                        &name,
-                    ))
-                    .await?
-                }
-                Mode::Kcat => kcat
-                    .as_ref()
-                    .expect("prepared when kcat is a mode")
-                    .run(&config, topic_for(mode))?,
+            let row = match (mode, &kcat) {
+                (Mode::Kcat, Some(kcat)) => kcat.run(config, topic_for(mode))?,
+                _ => measured(measure(mode, workload, &args)).await?,
             };
             bar.finish_and_clear();
             rows.push(row);
@@ -295,7 +295,7 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     } else {
         0
     };
-    let report = Report::new(broker_description, broker_rtt_ms, LINGER_MS, runs);
+    let report = Report::new(target.description, broker_rtt_ms, LINGER_MS, runs);
     publish(&report, &args)?;
     let miscounted = report.miscounted();
     if !miscounted.is_empty() {
@@ -308,8 +308,8 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The progress bar's label for a mode: its name on the command line.
-fn topic_label(mode: Mode) -> String {
+/// A mode's name on the command line, as its progress bar's label.
+fn mode_name(mode: Mode) -> String {
     <Mode as clap::ValueEnum>::to_possible_value(&mode)
         .map_or_else(String::new, |value| value.get_name().to_owned())
 }
