@@ -117,13 +117,8 @@ impl Kcat {
         let sending = total.saturating_sub(startup);
         let mut result = if sending < MIN_TIMED {
             // With too few records the difference drowns in noise: keep the whole time.
-            ModeResult::new(
-                Mode::Kcat,
-                "kcat -P (C client, incl. start-up)",
-                self.count,
-                total,
-                None,
-            )
+            let name = self.name.replace(')', ", incl. start-up)");
+            ModeResult::new(Mode::Kcat, &name, self.count, total, None)
         } else {
             ModeResult::new(Mode::Kcat, &self.name, self.count, sending, None)
         };

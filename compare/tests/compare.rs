@@ -320,3 +320,66 @@ fn a_broker_named_in_the_environment_is_used_and_named() {
         .count();
     assert_eq!(measured, 4 * 50 + 3 * 5);
 }
+
+/// kcat, when this machine has it. `.ci/run` installs it and sets `LESSON_REQUIRE_KCAT`,
+/// so there a missing kcat fails instead of skipping.
+fn kcat_installed() -> bool {
+    let installed = Command::new("kcat").arg("-V").output().is_ok();
+    if !installed {
+        assert!(
+            std::env::var_os("LESSON_REQUIRE_KCAT").is_none(),
+            "LESSON_REQUIRE_KCAT is set but kcat is not installed"
+        );
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n⚠️  KCAT TEST SKIPPED: kcat is not installed (apt-get install kcat; .ci/run installs it)\n"
+        );
+    }
+    installed
+}
+
+#[test]
+fn kcat_sends_the_same_records_to_the_same_broker_and_is_counted() {
+    if !kcat_installed() {
+        return;
+    }
+    let args = [
+        "--json",
+        "--modes",
+        "fire-and-forget,kcat",
+        "--repeat",
+        "2",
+        "--count",
+        "2000",
+        "--broker-rtt",
+        "0ms",
+    ];
+    let output = run(&args, None);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for run in report["runs"].as_array().unwrap() {
+        let kcat = &run[1];
+        assert_eq!(kcat["id"], "kcat", "kcat runs right after fire-and-forget");
+        assert!(
+            kcat["mode"]
+                .as_str()
+                .unwrap()
+                .starts_with("kcat -P (C client, librdkafka "),
+            "{kcat}"
+        );
+        assert_eq!(kcat["messages_sent"], 2000);
+        assert_eq!(
+            kcat["broker_count"], 2000,
+            "the broker holds kcat's records"
+        );
+    }
+    let ratios = report["ratios"].as_array().unwrap();
+    assert_eq!(ratios.len(), 1);
+    assert_eq!(ratios[0]["key"], "fire_and_forget_vs_kcat");
+    assert_eq!(ratios[0]["runs"].as_array().unwrap().len(), 2);
+}
