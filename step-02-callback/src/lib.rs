@@ -8,7 +8,24 @@
 pub mod metrics;
 pub mod side_work;
 
+use common::{Lesson, SensorReading};
+use rdkafka::producer::BaseRecord;
 use std::path::PathBuf;
+
+/// The record the demo binaries send for a reading, built as `main.rs` builds it: the
+/// sensor id as key, the JSON as value, the reading's time, and this run's tag header.
+/// Their contexts need no per-message data, so it carries none.
+pub fn record<'a>(
+    lesson: &'a Lesson,
+    reading: &'a SensorReading,
+    payload: &'a str,
+) -> BaseRecord<'a, str, str> {
+    BaseRecord::to(lesson.topic())
+        .key(reading.key())
+        .payload(payload)
+        .timestamp(reading.timestamp_millis())
+        .headers(lesson.run.headers())
+}
 
 /// The flags of the callback's use cases (step 02's own, beside the common ones).
 #[derive(Debug, Clone, clap::Args)]

@@ -12,7 +12,7 @@ use clap::Parser;
 use common::queue_full::send_counting_waits;
 use common::tally::Tally;
 use common::{CommonArgs, Lesson, Mode};
-use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::producer::{DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::ClientContext;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -90,11 +90,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut queue_full_waits = 0;
     while let Some(reading) = lesson.next_reading().await {
         let payload = reading.to_json();
-        let record = BaseRecord::to(lesson.topic())
-            .key(reading.key())
-            .payload(&payload)
-            .timestamp(reading.timestamp_millis())
-            .headers(lesson.run.headers());
+        let record = step_02_callback::record(&lesson, &reading, &payload);
         lesson.tally.record_sent();
         if let Err((error, _)) = send_counting_waits(&producer, record, &mut queue_full_waits).await
         {

@@ -12,7 +12,7 @@ use common::queue_full::send_waiting_for_room;
 use common::tally::Tally;
 use common::{CommonArgs, Lesson, Mode};
 use rdkafka::message::Message;
-use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::producer::{DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::ClientContext;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -71,11 +71,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     lesson.check_connection(producer.client())?;
     while let Some(reading) = lesson.next_reading().await {
         let payload = reading.to_json();
-        let record = BaseRecord::to(lesson.topic())
-            .key(reading.key())
-            .payload(&payload)
-            .timestamp(reading.timestamp_millis())
-            .headers(lesson.run.headers());
+        let record = step_02_callback::record(&lesson, &reading, &payload);
         lesson.tally.record_sent();
         if let Err((error, _)) = send_waiting_for_room(&producer, record).await {
             tracing::error!(key = reading.key(), %error, "send refused");
