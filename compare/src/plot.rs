@@ -5,6 +5,7 @@
 
 use crate::plan::Mode;
 use crate::report::{ModeSummary, Report};
+use crate::table::micros;
 use anyhow::{anyhow, Result};
 use plotters::coord::combinators::LogCoord;
 use plotters::coord::ranged1d::{SegmentValue, SegmentedCoord};
@@ -126,6 +127,38 @@ impl Axes<'_> {
     }
 }
 
+/// A bar from `from` to `to` in a mode's band, `inset` pixels in from the band's edges.
+fn bar<DB: DrawingBackend>(
+    chart: &mut BarChart<'_, DB>,
+    slot_index: i32,
+    (from, to): (f64, f64),
+    color: RGBColor,
+    inset: u32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let series = Histogram::horizontal(chart)
+        .baseline(from)
+        .margin(inset)
+        .style(color.filled())
+        .data([(slot_index, to)]);
+    chart.draw_series(series)?;
+    Ok(())
+}
+
+/// `text`, starting at `at` on the middle line of a mode's band.
+fn label<DB: DrawingBackend>(
+    chart: &mut BarChart<'_, DB>,
+    slot_index: i32,
+    at: f64,
+    text: String,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart.draw_series([Text::new(
+        text,
+        (at, SegmentValue::CenterOf(slot_index)),
+        value_label(),
+    )])?;
+    Ok(())
+}
+
 fn throughput<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     modes: &[ModeSummary],
@@ -156,21 +189,9 @@ fn throughput<DB: DrawingBackend>(
         } else {
             THROUGHPUT
         };
-        chart.draw_series(
-            Histogram::horizontal(&chart)
-                .baseline(1.0)
-                .margin(8)
-                .style(color.filled())
-                .data([(slot(index, count), mode.messages_per_second)]),
-        )?;
-        chart.draw_series([Text::new(
-            format!(" {:.0}", mode.messages_per_second),
-            (
-                mode.messages_per_second,
-                SegmentValue::CenterOf(slot(index, count)),
-            ),
-            value_label(),
-        )])?;
+        let rate = mode.messages_per_second;
+        bar(&mut chart, slot(index, count), (1.0, rate), color, 8)?;
+        label(&mut chart, slot(index, count), rate, format!(" {rate:.0}"))?;
     }
     Ok(())
 }
@@ -197,36 +218,24 @@ fn latency<DB: DrawingBackend>(
     for (index, mode) in modes.iter().enumerate() {
         let slot_index = slot(index, count);
         let (Some(p50), Some(p99)) = (mode.latency_p50_us, mode.latency_p99_us) else {
-            chart.draw_series([Text::new(
-                " no latency: it reports no outcomes",
-                (LATENCY_FLOOR_US, SegmentValue::CenterOf(slot_index)),
-                value_label(),
-            )])?;
+            let text = " no latency: it reports no outcomes".to_owned();
+            label(&mut chart, slot_index, LATENCY_FLOOR_US, text)?;
             continue;
         };
-        for (value, color, margin) in [(p99, P99, 8), (p50, P50, 16)] {
-            chart.draw_series(
-                Histogram::horizontal(&chart)
-                    .baseline(LATENCY_FLOOR_US)
-                    .margin(margin)
-                    .style(color.filled())
-                    .data([(slot_index, value)]),
-            )?;
-        }
+        bar(&mut chart, slot_index, (LATENCY_FLOOR_US, p99), P99, 8)?;
+        bar(&mut chart, slot_index, (LATENCY_FLOOR_US, p50), P50, 16)?;
         let note = if mode.id == Mode::FireAndForget || mode.id == Mode::ErrorReportsOnly {
             " (one send call)"
         } else {
             ""
         };
-        chart.draw_series([Text::new(
-            format!(
-                " {} / {}{note}",
-                crate::table::micros(Some(p50)),
-                crate::table::micros(Some(p99))
-            ),
-            (p99, SegmentValue::CenterOf(slot_index)),
-            value_label(),
-        )])?;
+        let (p50_text, p99_text) = (micros(Some(p50)), micros(Some(p99)));
+        label(
+            &mut chart,
+            slot_index,
+            p99,
+            format!(" {p50_text} / {p99_text}{note}"),
+        )?;
     }
     Ok(())
 }
