@@ -58,7 +58,7 @@ struct Args {
     future_window: u64,
 
     /// The modes to measure, in any order (they always run in the table's order).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Mode::DEFAULT)]
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Mode::defaults())]
     modes: Vec<Mode>,
 
     /// Also run Debian's kcat -P on the same records, settings and broker.

@@ -21,16 +21,19 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// Every mode, in run order.
+    pub fn all() -> &'static [Mode] {
+        <Mode as clap::ValueEnum>::value_variants()
+    }
+
     /// The modes a plain run measures: all but kcat, which needs `--vs-kcat`.
-    pub const DEFAULT: [Mode; 7] = [
-        Mode::FireAndForget,
-        Mode::Callback,
-        Mode::Future,
-        Mode::Sync,
-        Mode::CallbackInlineWork,
-        Mode::CallbackOffloadedWork,
-        Mode::ErrorReportsOnly,
-    ];
+    pub fn defaults() -> Vec<Mode> {
+        Self::all()
+            .iter()
+            .copied()
+            .filter(|&mode| mode != Mode::Kcat)
+            .collect()
+    }
 
     /// The embedded broker's topic for this mode: each mode counts its own records.
     pub fn topic(self) -> &'static str {
@@ -48,10 +51,7 @@ impl Mode {
 
     /// Every mode's topic, for the embedded broker to create.
     pub fn all_topics() -> Vec<&'static str> {
-        <Mode as clap::ValueEnum>::value_variants()
-            .iter()
-            .map(|mode| mode.topic())
-            .collect()
+        Self::all().iter().map(|mode| mode.topic()).collect()
     }
 }
 
