@@ -1,10 +1,10 @@
 //! `compare --plot`: a small run draws the chart, a saved report redraws it byte for
 //! byte, and the book's performance page shows charts drawn from the committed results.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-const COMPARE: &str = env!("CARGO_BIN_EXE_compare");
+use std::path::{Path, PathBuf};
+use support::{command, run_ok};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,25 +13,11 @@ fn workspace() -> PathBuf {
         .to_owned()
 }
 
-fn compare(args: &[&str]) -> std::process::Output {
-    let output = Command::new(COMPARE)
-        .args(args)
-        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
-        .output()
-        .expect("compare runs");
-    assert!(
-        output.status.success(),
-        "compare {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
 #[test]
 fn a_small_run_draws_every_mode_and_its_report_redraws_the_same_chart() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("run.svg");
-    let output = compare(&[
+    let output = run_ok(&[
         "--json",
         "--count",
         "200",
@@ -69,7 +55,7 @@ fn a_small_run_draws_every_mode_and_its_report_redraws_the_same_chart() {
     let saved = dir.path().join("run.json");
     std::fs::write(&saved, &output.stdout).unwrap();
     let redrawn = dir.path().join("again.svg");
-    compare(&[
+    run_ok(&[
         "--from-report",
         saved.to_str().unwrap(),
         "--plot",
@@ -110,7 +96,7 @@ fn the_book_shows_charts_drawn_from_the_committed_results() {
             report.display()
         );
         let redrawn = dir.path().join(format!("{stem}.svg"));
-        compare(&[
+        run_ok(&[
             "--from-report",
             report.to_str().unwrap(),
             "--plot",
@@ -135,7 +121,7 @@ fn benchmarks_md_quotes_the_tables_of_the_committed_results() {
         "compare-rtt10",
     ] {
         let report = workspace().join(format!("bench/results/{stem}.json"));
-        let table = compare(&["--from-report", report.to_str().unwrap()]).stdout;
+        let table = run_ok(&["--from-report", report.to_str().unwrap()]).stdout;
         let table = String::from_utf8(table).unwrap();
         let start = format!("<!-- ANCHOR: {stem} -->\n");
         let end = format!("<!-- ANCHOR_END: {stem} -->");
@@ -158,8 +144,7 @@ fn a_missing_or_foreign_report_is_named_in_the_error() {
     let foreign = dir.path().join("other.json");
     std::fs::write(&foreign, "{\"modes\": 3}").unwrap();
     for path in [dir.path().join("absent.json"), foreign] {
-        let output = Command::new(COMPARE)
-            .args(["--from-report", path.to_str().unwrap()])
+        let output = command(&["--from-report", path.to_str().unwrap()])
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1));
@@ -173,9 +158,7 @@ fn a_missing_or_foreign_report_is_named_in_the_error() {
 fn an_unwritable_chart_fails_before_anything_is_measured() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("no-such-folder/chart.svg");
-    let output = Command::new(COMPARE)
-        .args(["--count", "10", "--plot", chart.to_str().unwrap()])
-        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+    let output = command(&["--count", "10", "--plot", chart.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));

@@ -1,18 +1,9 @@
 //! `compare` on tiny counts: every row and field present and consistent. No timing is
 //! asserted: speed is for benchmarks (BENCHMARKS.md), not tests.
 
-use std::process::Command;
+mod support;
 
-const COMPARE: &str = env!("CARGO_BIN_EXE_compare");
-
-fn run(args: &[&str], path: Option<&str>) -> std::process::Output {
-    let mut command = Command::new(COMPARE);
-    command.args(args).env_remove("KAFKA_BOOTSTRAP_SERVERS");
-    if let Some(path) = path {
-        command.env("PATH", path);
-    }
-    command.output().expect("compare runs")
-}
+use support::{command, json_report, run, run_ok, succeed};
 
 const NAMES: [&str; 7] = [
     "Async fire-and-forget",
@@ -54,13 +45,7 @@ fn json_has_every_mode_in_every_repetition_and_counts_agree_with_the_broker() {
         "--broker-rtt",
         "0ms",
     ];
-    let output = run(&args, None);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = json_report(&args);
     assert_eq!(report["repeat"], 3);
     let runs = report["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3);
@@ -190,20 +175,16 @@ fn mode_rows(table: &str) -> Vec<&str> {
 
 #[test]
 fn table_shows_every_row_the_slowdown_line_and_the_ratios() {
-    let output = run(
-        &[
-            "--count",
-            "200",
-            "--sync-count",
-            "10",
-            "--slow-count",
-            "10",
-            "--broker-rtt",
-            "0ms",
-        ],
-        None,
-    );
-    assert!(output.status.success());
+    let output = run_ok(&[
+        "--count",
+        "200",
+        "--sync-count",
+        "10",
+        "--slow-count",
+        "10",
+        "--broker-rtt",
+        "0ms",
+    ]);
     let table = String::from_utf8(output.stdout).unwrap();
     let rows = mode_rows(&table);
     assert_eq!(rows.len(), 7, "{table}");
@@ -220,26 +201,17 @@ fn table_shows_every_row_the_slowdown_line_and_the_ratios() {
 
 #[test]
 fn modes_picks_rows_and_they_run_in_the_tables_order() {
-    let output = run(
-        &[
-            "--json",
-            "--modes",
-            "sync,fire-and-forget",
-            "--count",
-            "50",
-            "--sync-count",
-            "5",
-            "--broker-rtt",
-            "0ms",
-        ],
-        None,
-    );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = json_report(&[
+        "--json",
+        "--modes",
+        "sync,fire-and-forget",
+        "--count",
+        "50",
+        "--sync-count",
+        "5",
+        "--broker-rtt",
+        "0ms",
+    ]);
     let ids: Vec<&str> = report["modes"]
         .as_array()
         .unwrap()
@@ -258,7 +230,7 @@ fn modes_picks_rows_and_they_run_in_the_tables_order() {
 
 #[test]
 fn an_unknown_mode_is_named_in_a_one_line_error() {
-    let output = run(&["--modes", "fire-and-forget,turbo"], None);
+    let output = run(&["--modes", "fire-and-forget,turbo"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -270,10 +242,10 @@ fn an_unknown_mode_is_named_in_a_one_line_error() {
 #[test]
 fn vs_kcat_without_kcat_says_how_to_install_it() {
     let empty = tempfile::tempdir().unwrap();
-    let output = run(
-        &["--vs-kcat", "--count", "10"],
-        Some(empty.path().to_str().unwrap()),
-    );
+    let output = command(&["--vs-kcat", "--count", "10"])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr).trim(),
@@ -288,8 +260,8 @@ fn a_broker_named_in_the_environment_is_used_and_named() {
     // take it: compare must send there, and say so, instead of starting its own.
     let cluster = rdkafka::mocking::MockCluster::new(1).unwrap();
     let brokers = cluster.bootstrap_servers();
-    let output = Command::new(COMPARE)
-        .args([
+    let output = succeed(
+        command(&[
             "--json",
             "--count",
             "50",
@@ -298,13 +270,7 @@ fn a_broker_named_in_the_environment_is_used_and_named() {
             "--slow-count",
             "5",
         ])
-        .env("KAFKA_BOOTSTRAP_SERVERS", &brokers)
-        .output()
-        .expect("compare runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        .env("KAFKA_BOOTSTRAP_SERVERS", &brokers),
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["broker"], format!("{brokers}, topic humidity"));
@@ -324,7 +290,10 @@ fn a_broker_named_in_the_environment_is_used_and_named() {
 /// kcat, when this machine has it. `.ci/run` installs it and sets `LESSON_REQUIRE_KCAT`,
 /// so there a missing kcat fails instead of skipping.
 fn kcat_installed() -> bool {
-    let installed = Command::new("kcat").arg("-V").output().is_ok();
+    let installed = std::process::Command::new("kcat")
+        .arg("-V")
+        .output()
+        .is_ok();
     if !installed {
         assert!(
             std::env::var_os("LESSON_REQUIRE_KCAT").is_none(),
@@ -355,13 +324,7 @@ fn kcat_sends_the_same_records_to_the_same_broker_and_is_counted() {
         "--broker-rtt",
         "0ms",
     ];
-    let output = run(&args, None);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = json_report(&args);
     for run in report["runs"].as_array().unwrap() {
         let kcat = &run[1];
         assert_eq!(kcat["id"], "kcat", "kcat runs right after fire-and-forget");

@@ -1,9 +1,10 @@
 //! Progress bars: drawn on a terminal, never into a pipe, and never with `--json`.
 //! A terminal is a pseudo-terminal from util-linux's `script`.
 
-use std::process::Command;
+mod support;
 
-const COMPARE: &str = env!("CARGO_BIN_EXE_compare");
+use std::process::Command;
+use support::{run, COMPARE};
 const SMALL_RUN: &str = "--count 3000 --sync-count 5 --slow-count 5 --broker-rtt 0ms";
 /// The bar's prefix: only a drawn bar writes it.
 const BAR: &str = "run 1/1";
@@ -43,11 +44,7 @@ fn json_on_a_terminal_has_no_progress() {
 
 #[test]
 fn a_pipe_gets_no_progress_at_all() {
-    let output = Command::new(COMPARE)
-        .args(SMALL_RUN.split(' '))
-        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
-        .output()
-        .unwrap();
+    let output = run(&SMALL_RUN.split(' ').collect::<Vec<_>>());
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains(BAR), "{stderr}");
