@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use std::path::Path;
 
 /// What the learner reads first in the starter copy.
-fn learner_readme(exercises: &[Exercise]) -> String {
+pub fn learner_readme(exercises: &[Exercise]) -> String {
     let mut text = String::from(
         "# Async vs Sync Send: your exercises\n\n\
          Each exercise is a `todo!()` between `// ANCHOR: exercise-<name>` and\n\
