@@ -194,6 +194,17 @@ impl Broker {
         }
     }
 
+    /// Why this broker may no longer hold a run's first records (for a read-back that
+    /// finds them deleted).
+    pub fn deletes_old_records(&self) -> &'static str {
+        match self {
+            // rdkafka_mock.c: rd_kafka_mock_msgset_new drops the oldest message sets
+            // past max_cnt (100,000) or max_size (5 MiB) per partition.
+            Broker::Embedded(_) => "the embedded broker keeps only about the newest 100,000 message sets or 5 MiB per partition and deletes the oldest",
+            Broker::External { .. } => "the broker's retention deleted them",
+        }
+    }
+
     /// One line for the banner: which broker this run uses.
     pub fn describe(&self, topic: &str) -> String {
         match self {

@@ -8,6 +8,10 @@
 //! the records that carry this run's tag (see [`crate::run_tag`]). It starts reading
 //! where each partition ended before the run, so it reads little more than the run's
 //! own records. A broker whose end offsets lag only makes it start earlier.
+//!
+//! A broker may delete old records: by retention, or, on the embedded broker, past about
+//! 100,000 message sets or 5 MiB per partition (`rdkafka_mock.c`). When a partition's
+//! log starts past where the run began, the count is not made: see [`Held`].
 
 use crate::readback::{consumer, read_partitions, watermarks, StoredRecord, Until};
 use crate::run_tag::RunTag;
@@ -59,27 +63,62 @@ impl BrokerCount {
         read_partitions(&self.consumer, &self.topic, &self.starts, &until)
     }
 
-    /// How many records of this run the broker holds. `sent` is how many the run
-    /// handed to the producer: reading stops early once that many are found.
-    pub fn held_of_run(&self, run: &RunTag, sent: u64) -> Result<u64> {
+    /// How many records of this run the broker holds, or why it cannot tell. `sent` is
+    /// how many the run handed to the producer: reading stops early once that many are
+    /// found.
+    pub fn held_of_run(&self, run: &RunTag, sent: u64) -> Result<Held> {
+        if let Some(deleted) = self.start_deleted()? {
+            return Ok(deleted);
+        }
         let records = self.records_since(sent, run)?;
-        Ok(records.iter().filter(|r| run.marks(r)).count() as u64)
+        // Records deleted while they were read would be missed: look again.
+        if let Some(deleted) = self.start_deleted()? {
+            return Ok(deleted);
+        }
+        Ok(Held::Counted(
+            records.iter().filter(|r| run.marks(r)).count() as u64,
+        ))
     }
-}
 
-impl BrokerCount {
-    /// How much the topic grew since [`BrokerCount::before`], from end offsets. Right
-    /// only when no one else writes and the broker's end offsets are exact: `compare`
-    /// on its own embedded broker, counting a million records it could not read fast.
-    pub fn growth(&self) -> Result<u64> {
+    /// The first partition whose log now starts past where the run began in it: records
+    /// that may be the run's were deleted, so what is left proves nothing.
+    fn start_deleted(&self) -> Result<Option<Held>> {
         let now = watermarks(self.consumer.client(), &self.topic, WATERMARK_TIMEOUT)?;
         Ok(now
             .iter()
             .zip(&self.starts)
-            .map(|(&(_, high), &(_, start))| match start {
-                Offset::Offset(start) => (high - start).max(0) as u64,
-                _ => 0,
-            })
-            .sum())
+            .find_map(|(&(log_start, _), &(partition, start))| match start {
+                Offset::Offset(run_start) if log_start > run_start => Some(Held::StartDeleted {
+                    partition,
+                    run_start,
+                    log_start,
+                }),
+                _ => None,
+            }))
+    }
+}
+
+/// What the broker can tell of one run's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// It holds exactly this many of them.
+    Counted(u64),
+    /// It deleted records from where the run began: `partition`'s log now starts at
+    /// `log_start`, past `run_start`, the partition's end before the run. Counting what
+    /// is left would report as lost what the broker threw away.
+    StartDeleted {
+        partition: i32,
+        run_start: i64,
+        log_start: i64,
+    },
+}
+
+impl Held {
+    /// The count, when it could be made.
+    pub fn counted(self) -> Option<u64> {
+        match self {
+            Held::Counted(held) => Some(held),
+            Held::StartDeleted { .. } => None,
+        }
     }
 }

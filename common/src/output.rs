@@ -4,6 +4,7 @@
 //! snapshot tests see one format to keep stable. (A few lines that belong to one
 //! step's demonstration alone, such as step 02's metrics, are printed by that step.)
 
+use crate::broker_count::Held;
 use crate::reading::SensorReading;
 use crate::tally::Counts;
 use rdkafka::Timestamp;
@@ -148,11 +149,33 @@ pub fn future_failure(reading: &SensorReading, error: &dyn Display) -> String {
     )
 }
 
-/// Step 01: the lesson's look at what the broker holds of this run.
-pub fn reveal(held: u64, sent: u64) -> String {
+/// Step 01: the lesson's look at what the broker holds of this run. `deletes` says why
+/// the broker may have deleted records (see [`crate::broker::Broker::deletes_old_records`]).
+pub fn reveal(held: Held, sent: u64, deletes: &str) -> String {
+    match held {
+        Held::Counted(held) => format!(
+            "🔍 Outside fire-and-forget, the lesson checks: the broker holds {held} of the {sent} messages sent: {} failed and fire-and-forget never told you.",
+            sent.saturating_sub(held)
+        ),
+        deleted => format!(
+            "🔍 Outside fire-and-forget, the lesson cannot check this run: {}. No message is counted as lost.",
+            uncountable(deleted, sent, deletes)
+        ),
+    }
+}
+
+/// Why a run could not be counted: the broker deleted records from where it began.
+fn uncountable(held: Held, sent: u64, deletes: &str) -> String {
+    let Held::StartDeleted {
+        partition,
+        run_start,
+        log_start,
+    } = held
+    else {
+        unreachable!("only a run whose start was deleted is uncountable")
+    };
     format!(
-        "🔍 Outside fire-and-forget, the lesson checks: the broker holds {held} of the {sent} messages sent: {} failed and fire-and-forget never told you.",
-        sent.saturating_sub(held)
+        "partition {partition} now starts at offset {log_start}, past offset {run_start} where this run began, so records were deleted before they could be counted ({deletes}; this run sent {sent} messages)"
     )
 }
 
@@ -170,22 +193,29 @@ pub fn lost_track(dropped: usize) -> String {
 
 /// Step 04: what the broker holds of this run against what was confirmed. `dropped`
 /// sends had their futures dropped: they may have landed with no one told.
-pub fn broker_check(held: u64, confirmed: u64, dropped: u64) -> String {
+pub fn broker_check(held: Held, confirmed: u64, dropped: u64, sent: u64, deletes: &str) -> String {
+    let held = match held {
+        Held::Counted(held) => held,
+        deleted => {
+            return format!(
+                "🔍 Broker check: cannot be made: {}. Confirmed: {confirmed}.",
+                uncountable(deleted, sent, deletes)
+            )
+        }
+    };
     let verdict = match held.cmp(&confirmed) {
-        std::cmp::Ordering::Equal => "matches the confirmed count".to_owned(),
+        std::cmp::Ordering::Equal => "they match".to_owned(),
         std::cmp::Ordering::Greater if held - confirmed <= dropped => format!(
-            "is {} more than confirmed: sends whose futures were dropped landed, and no one was told",
+            "{} more than confirmed: sends whose futures were dropped landed, and no one was told",
             held - confirmed
         ),
         std::cmp::Ordering::Greater => format!(
-            "is {} more than confirmed: a send reported failed can still land when only its reply was lost",
+            "{} more than confirmed: a send reported failed can still land when only its reply was lost",
             held - confirmed
         ),
-        std::cmp::Ordering::Less => {
-            "is FEWER than confirmed: confirmed messages are missing".to_owned()
-        }
+        std::cmp::Ordering::Less => "FEWER than confirmed: confirmed messages are missing".to_owned(),
     };
-    format!("🔍 Broker check: the broker holds {held} messages of this run, which {verdict} ({confirmed})")
+    format!("🔍 Broker check: the broker holds {held} messages of this run, confirmed {confirmed}: {verdict}")
 }
 
 /// The closing summary: sent, confirmed, failed, unconfirmed, elapsed and msg/s.

@@ -31,6 +31,9 @@ pub fn consumer(connection: &ClientConfig) -> Result<BaseConsumer> {
     config
         .set("group.id", "lesson-readback")
         .set("enable.auto.commit", "false")
+        // An offset the broker no longer holds reads from its oldest record, never
+        // jumps to the end (librdkafka's default, `largest`) and reads nothing.
+        .set("auto.offset.reset", "earliest")
         // Say when a partition's end is reached, so reading can stop there.
         .set("enable.partition.eof", "true");
     config

@@ -137,7 +137,7 @@ impl StepRun {
                 if step == "step-04-future-timeout" {
                     assert_eq!(number_after(&stdout, "the broker holds"), count, "{stdout}");
                     assert!(
-                        stdout.contains("which matches the confirmed count"),
+                        stdout.contains(&format!("confirmed {count}: they match")),
                         "{stdout}"
                     );
                 }

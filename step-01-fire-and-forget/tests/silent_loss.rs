@@ -87,3 +87,42 @@ fn the_reveal_still_runs_when_messages_outlive_the_flush() {
     assert!(held < 100, "{}", run.stdout);
     assert_eq!(run.exit_code, Some(1));
 }
+
+/// Twelve readings of about 1.1 MB each (allowed by a larger `message.max.bytes`): over
+/// 5 MiB per partition, so the embedded broker deletes each partition's oldest records.
+const OUTGROW_THE_EMBEDDED_BROKER: [&str; 8] = [
+    "--count",
+    "12",
+    "--rate",
+    "0",
+    "--oversize-every",
+    "1",
+    "-X",
+    "message.max.bytes=2000000",
+];
+
+#[test]
+fn a_run_whose_start_the_broker_deleted_claims_no_loss() {
+    let run = run_step(STEP, &OUTGROW_THE_EMBEDDED_BROKER);
+    // The deletion is real: the broker holds fewer than were sent, and a partition's
+    // first offset is past 0, where this run began on a fresh broker.
+    let stored = run.records("humidity");
+    assert!(stored.len() < 12, "{} stored", stored.len());
+    let deleted_from = stored.iter().map(|r| r.offset).min().unwrap();
+    assert!(deleted_from > 0, "the broker deleted nothing");
+    assert!(
+        run.stdout
+            .contains("the lesson cannot check this run: partition "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "deletes the oldest; this run sent 12 messages). No message is counted as lost."
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("never told you"), "{}", run.stdout);
+    assert_eq!(run.exit_code, Some(0), "nothing was lost: {}", run.stdout);
+}

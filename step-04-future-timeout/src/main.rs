@@ -118,7 +118,11 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let counts = lesson.tally.counts();
     let held = broker_count.held_of_run(&lesson.run, counts.sent)?;
-    println!("{}", broker_check(held, counts.confirmed, dropped as u64));
+    let deletes = lesson.broker.deletes_old_records();
+    println!(
+        "{}",
+        broker_check(held, counts.confirmed, dropped as u64, counts.sent, deletes)
+    );
     lesson.finish(still_in_flight)
 }
 

@@ -154,3 +154,34 @@ fn a_dropped_future_loses_the_outcome_not_the_message() {
         "unconfirmed messages make a failed run"
     );
 }
+
+#[test]
+fn a_broker_check_on_a_deleted_start_is_not_made() {
+    // About 1.1 MB a reading: over the embedded broker's 5 MiB per partition.
+    let args = [
+        "--count",
+        "12",
+        "--oversize-every",
+        "1",
+        "-X",
+        "message.max.bytes=2000000",
+    ];
+    let run = run_step(STEP, &args);
+    assert!(
+        run.records("humidity").len() < 12,
+        "the broker deleted nothing"
+    );
+    assert!(
+        run.stdout
+            .contains("🔍 Broker check: cannot be made: partition "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("FEWER than confirmed"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(summary_counts(&run.stdout).confirmed, 12);
+    assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
+}
