@@ -194,6 +194,12 @@ impl Broker {
         }
     }
 
+    /// Whether this broker's log-append times are placeholders (see
+    /// [`crate::output::record_time`]).
+    pub fn log_append_time_is_placeholder(&self) -> bool {
+        matches!(self, Broker::Embedded(_))
+    }
+
     /// Why this broker may no longer hold a run's first records (for a read-back that
     /// finds them deleted).
     pub fn deletes_old_records(&self) -> &'static str {

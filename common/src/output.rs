@@ -69,11 +69,10 @@ pub fn refused_line(reading: &SensorReading, error: &dyn Display) -> String {
     format!("{} — refused locally: {error}", sent_line(reading))
 }
 
-/// Step 02: the callback's success, two lines and a blank one, as on the slide. All three
-/// numbers are the broker's metadata from the delivery report. The timestamp is in
-/// milliseconds, and says which kind it is: the record's create time, or the time the
-/// broker appended it when it says so (librdkafka's mock cluster always answers with a
-/// log-append time of 1234, see rdkafka_mock_handlers.c).
+/// Step 02: the callback's success, two lines and a blank one, as on the slide. The
+/// partition is the one the producer's partitioner chose, the offset is the broker's, and
+/// the timestamp is what Java's `RecordMetadata.timestamp()` gives (see [`record_time`]),
+/// in milliseconds.
 pub fn callback_success(
     reading: &SensorReading,
     partition: i32,
@@ -81,8 +80,8 @@ pub fn callback_success(
     timestamp: Timestamp,
 ) -> String {
     let timestamp = match timestamp {
-        Timestamp::CreateTime(millis) => format!("{millis} (create time)"),
-        Timestamp::LogAppendTime(millis) => format!("{millis} (log append time)"),
+        Timestamp::CreateTime(millis) => millis.to_string(),
+        Timestamp::LogAppendTime(millis) => format!("{millis} (log append time, the broker's)"),
         Timestamp::NotAvailable => "none".to_owned(),
     };
     format!(
@@ -90,6 +89,29 @@ pub fn callback_success(
         reading.sensor_id, reading.location, reading.humidity
     )
 }
+
+/// A delivered record's timestamp as Java reports it: the broker's log-append time when
+/// the topic uses one, else the record's own create time (`create_time`, the time the
+/// step set). Kafka's `FutureRecordMetadata.timestamp()`: `hasLogAppendTime() ?
+/// logAppendTime() : createTimestamp`. `placeholder_log_append_time` is set for a broker
+/// that answers every send with a made-up log-append time: librdkafka's mock cluster
+/// always says 1234 (`rdkafka_mock_handlers.c`), whatever the topic, and its log keeps
+/// the create time.
+pub fn record_time(
+    reported: Timestamp,
+    create_time: i64,
+    placeholder_log_append_time: bool,
+) -> Timestamp {
+    match reported {
+        Timestamp::LogAppendTime(_) if placeholder_log_append_time => {
+            Timestamp::CreateTime(create_time)
+        }
+        reported => reported,
+    }
+}
+
+/// Said once, where [`record_time`] sets aside a placeholder log-append time.
+pub const PLACEHOLDER_TIME_NOTE: &str = "🕒 Timestamps below are each record's create time, as Java reports them on a CreateTime topic. (The embedded broker answers every send with a placeholder log-append time, 1234; the lesson does not show it.)";
 
 /// Step 02: the callback's failure.
 pub fn callback_failure(reading: &SensorReading, error: &dyn Display) -> String {
@@ -260,7 +282,7 @@ mod tests {
     fn lines_match_the_slides() {
         assert_eq!(
             callback_success(&reading(), 0, 42, Timestamp::CreateTime(1_733_584_800_000)),
-            "✅ SUCCESS: sensor-1 | kitchen | 68%\n   → Partition: 0 | Offset: 42 | Timestamp: 1733584800000 (create time)\n"
+            "✅ SUCCESS: sensor-1 | kitchen | 68%\n   → Partition: 0 | Offset: 42 | Timestamp: 1733584800000\n"
         );
         assert_eq!(
             sync_success(&reading(), 0, 1),
@@ -269,6 +291,35 @@ mod tests {
         assert!(banner(Mode::Callback, "b", "p").starts_with(
             "🌡️  Starting Humidity Producer (CALLBACK MODE)...\n📊 Mode: Async with callbacks\n"
         ));
+    }
+
+    #[test]
+    fn the_record_time_is_javas() {
+        let create_time = 1_733_584_800_000;
+        let placeholder = Timestamp::LogAppendTime(1234);
+        assert_eq!(
+            record_time(placeholder, create_time, true),
+            Timestamp::CreateTime(create_time),
+            "the mock's placeholder gives way to the record's time"
+        );
+        assert_eq!(
+            record_time(
+                Timestamp::LogAppendTime(1_733_584_801_000),
+                create_time,
+                false
+            ),
+            Timestamp::LogAppendTime(1_733_584_801_000),
+            "a real broker's log-append time is kept"
+        );
+        assert_eq!(
+            record_time(Timestamp::CreateTime(create_time), 0, true),
+            Timestamp::CreateTime(create_time)
+        );
+        let line = callback_success(&reading(), 1, 7, Timestamp::LogAppendTime(99));
+        assert!(
+            line.contains("Timestamp: 99 (log append time, the broker's)"),
+            "{line}"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! or its error. The callback only counts and prints, and hands slow work to a worker.
 
 use clap::Parser;
-use common::output::{callback_failure, callback_success};
+use common::output::{callback_failure, callback_success, record_time, PLACEHOLDER_TIME_NOTE};
 use common::queue_full::send_waiting_for_room;
 use common::tally::Tally;
 use common::{Lesson, Mode, SensorReading};
@@ -27,6 +27,8 @@ struct DeliveryReporter {
     tally: Arc<Tally>,
     metrics: Arc<Metrics>,
     side_jobs: UnboundedSender<SideJob>,
+    /// The embedded broker's log-append times are placeholders: show the record's own.
+    placeholder_log_append_time: bool,
 }
 
 impl ClientContext for DeliveryReporter {}
@@ -41,7 +43,11 @@ impl ProducerContext for DeliveryReporter {
             Ok(message) => {
                 self.tally.record_confirmed();
                 let (partition, offset) = (message.partition(), message.offset());
-                let time = message.timestamp();
+                let time = record_time(
+                    message.timestamp(),
+                    reading.timestamp_millis(),
+                    self.placeholder_log_append_time,
+                );
                 self.metrics.record_offset(partition, offset);
                 // ANCHOR: exercise-callback-lines
                 println!("{}", callback_success(&reading, partition, offset, time));
@@ -84,8 +90,12 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             tally: Arc::clone(&lesson.tally),
             metrics: Arc::clone(&metrics),
             side_jobs: worker.jobs.clone(),
+            placeholder_log_append_time: lesson.broker.log_append_time_is_placeholder(),
         })?;
     lesson.check_connection(producer.client())?;
+    if lesson.broker.log_append_time_is_placeholder() {
+        println!("{PLACEHOLDER_TIME_NOTE}\n");
+    }
     // ANCHOR: send_loop
     while let Some(reading) = lesson.next_reading().await {
         let payload = reading.to_json();
