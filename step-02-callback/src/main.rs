@@ -108,9 +108,13 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .timestamp(timestamp)
             .headers(lesson.run.headers());
         lesson.tally.record_sent();
-        // A local refusal never reaches the callback: report it the same way here.
+        // A local refusal (say, a record over message.max.bytes) never reaches the
+        // callback: count, log and print it here. No dead letter: it never left, and a
+        // record too big for the topic is too big for the dead-letter topic too.
         if let Err((error, record)) = send_waiting_for_room(&producer, record).await {
             lesson.tally.record_failed();
+            metrics.count_failure(&error);
+            tracing::error!(%key, %error, "send refused");
             println!("{}", callback_failure(&record.delivery_opaque, &error));
         }
     }

@@ -174,3 +174,39 @@ fn second_ctrl_c_exits_at_once_and_counts_the_unconfirmed() {
     assert!(counts.unconfirmed() > 0, "{counts:?}");
     assert_eq!(code, Some(130));
 }
+
+#[test]
+fn a_local_refusal_is_counted_by_kind_and_logged_but_not_dead_lettered() {
+    // Every third reading is over message.max.bytes: `send` refuses it, the callback
+    // never sees it.
+    let run = run_step(
+        STEP,
+        &["--count", "9", "--rate", "0", "--oversize-every", "3"],
+    );
+    let refused: Vec<common::SensorReading> = expected_readings(9)
+        .into_iter()
+        .skip(2)
+        .step_by(3)
+        .collect();
+    let stored = run.records("humidity");
+    assert_eq!(stored.len(), 6, "the broker holds the others");
+    assert!(stored.iter().all(|r| stored_reading(r).padding.is_empty()));
+    for reading in &refused {
+        let logged = format!("send refused key={} ", reading.sensor_id);
+        assert!(run.stderr.contains(&logged), "{logged}: {}", run.stderr);
+    }
+    assert_eq!(
+        run.stderr.matches("send refused").count(),
+        3,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("failed 3 (MessageSizeTooLarge: 3)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.records("humidity-dlq").is_empty());
+    assert_eq!(summary_counts(&run.stdout).failed, 3);
+    assert_eq!(run.exit_code, Some(1));
+}

@@ -76,6 +76,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Err((error, _)) = send_waiting_for_room(&producer, record).await {
             tracing::error!(key = reading.key(), %error, "send refused");
             lesson.tally.record_failed();
+            metrics.count_failure(&error);
         }
     }
     let still_in_flight = lesson.flush(&producer);
