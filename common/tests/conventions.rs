@@ -165,6 +165,43 @@ fn code_blocks_are_included_not_pasted() {
     );
 }
 
+/// Fences that do not close where they seem to: a closing fence with text after it
+/// (CommonMark reads it as code, and the block runs on), or a block left open.
+fn unclosed_fences(text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut open_at = None;
+    for (number, line) in text.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("```") else {
+            continue;
+        };
+        match open_at {
+            None => open_at = Some(number + 1),
+            Some(_) if rest.trim().is_empty() => open_at = None,
+            Some(opened) => problems.push(format!(
+                "line {}: text after the fence that should close the block of line {opened}",
+                number + 1
+            )),
+        }
+    }
+    if let Some(opened) = open_at {
+        problems.push(format!("the block of line {opened} never closes"));
+    }
+    problems
+}
+
+#[test]
+fn every_code_block_closes() {
+    assert_eq!(unclosed_fences("```sh\ncargo run\n```\ntext\n").len(), 0);
+    assert_eq!(unclosed_fences("```text\nout\n``` More text.\n").len(), 2);
+    let mut problems = Vec::new();
+    for (page, text) in book_pages() {
+        for problem in unclosed_fences(&text) {
+            problems.push(format!("{}: {problem}", page.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn every_step_opens_with_a_header_that_says_how_to_run_it() {
     for step in [

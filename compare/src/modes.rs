@@ -92,9 +92,9 @@ fn finish(
 /// threaded mode's clock stops the same way.
 ///
 /// rdkafka's `flush` asks librdkafka without waiting, then polls for up to 100 ms before
-/// asking again (`BaseProducer::flush`). A delivery report ends that poll early; with
-/// failure-only reports there is none, so a flush could overshoot by up to 100 ms, a
-/// time the table would charge to the mode. Short flushes end within 1 ms.
+/// asking again (`BaseProducer::flush`), and since rdkafka 0.38 `BaseProducer::poll`
+/// loops until its timeout, whatever it serves. So a flush could overshoot by up to
+/// 100 ms, a time the table would charge to the mode. Short flushes end within 1 ms.
 fn flush_in_slices<C: ProducerContext + 'static>(
     producer: &ThreadedProducer<C>,
     timeout: Duration,
