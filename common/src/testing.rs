@@ -22,15 +22,38 @@ pub struct StepRun {
     pub stdout: String,
     pub stderr: String,
     pub exit_code: Option<i32>,
-    /// Topic → records, as read back from the broker at the end of the run.
-    pub topics: BTreeMap<String, Vec<StoredRecord>>,
+    /// Topic → records, as read back from the broker at the end of the run; `None`
+    /// when the step wrote no read-back (it stopped before its end).
+    topics: Option<BTreeMap<String, Vec<StoredRecord>>>,
 }
 
 impl StepRun {
-    /// The records of `topic` (empty when nothing was read back).
+    /// The records of `topic` as read back. Panics when the step wrote no read-back or
+    /// it lacks `topic`: a failed read-back is a failed test, never an empty topic.
     pub fn records(&self, topic: &str) -> &[StoredRecord] {
-        self.topics.get(topic).map_or(&[], Vec::as_slice)
+        let Some(topics) = &self.topics else {
+            panic!(
+                "the step wrote no read-back (exit {:?}); stderr:\n{}",
+                self.exit_code, self.stderr
+            )
+        };
+        topics
+            .get(topic)
+            .unwrap_or_else(|| panic!("the read-back has no topic {topic}: {:?}", topics.keys()))
     }
+}
+
+/// The dump a step wrote: `None` when it wrote nothing (the file is still empty), a
+/// panic when it is not a read-back.
+fn read_dump(path: &std::path::Path) -> Option<BTreeMap<String, Vec<StoredRecord>>> {
+    let dumped = std::fs::read_to_string(path).expect("the dump file is readable");
+    if dumped.is_empty() {
+        return None;
+    }
+    Some(
+        serde_json::from_str(&dumped)
+            .unwrap_or_else(|err| panic!("the step's read-back is not valid JSON: {err}")),
+    )
 }
 
 /// Runs a step binary with the test seed and clock, plus `args`, and reads back its topics.
@@ -45,12 +68,11 @@ pub fn run_step(binary: &str, args: &[&str]) -> StepRun {
         .env_remove("KAFKA_BOOTSTRAP_SERVERS")
         .output()
         .expect("the step binary runs");
-    let dumped = std::fs::read_to_string(dump.path()).unwrap_or_default();
     StepRun {
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
         exit_code: output.status.code(),
-        topics: serde_json::from_str(&dumped).unwrap_or_default(),
+        topics: read_dump(dump.path()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Every step against a real broker (tansu in CI), checked by reading the topic back.
 //!
-//! Skipped, loudly, unless `LESSON_E2E_BROKERS` names the broker, e.g.
+//! Skipped, loudly, unless `LESSON_E2E_BROKERS` names the broker (in CI, `CI=true`,
+//! a missing broker fails instead), e.g.
 //! `LESSON_E2E_BROKERS=127.0.0.1:19092 cargo test --workspace`. The topic `humidity`
 //! must exist with 3 partitions.
 //!
@@ -35,6 +36,11 @@ fn broker() -> Option<String> {
         .ok()
         .filter(|b| !b.is_empty());
     if brokers.is_none() {
+        // In CI a missing broker is a failure: a skip there would pass without a test.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but LESSON_E2E_BROKERS is unset or blank: .ci/run must start a broker"
+        );
         // Written straight to stderr, past the test harness's capture, so it is seen.
         let _ = writeln!(
             std::io::stderr(),
