@@ -58,22 +58,54 @@ fn read_dump(path: &std::path::Path) -> Option<BTreeMap<String, Vec<StoredRecord
 
 /// Runs a step binary with the test seed and clock, plus `args`, and reads back its topics.
 pub fn run_step(binary: &str, args: &[&str]) -> StepRun {
+    run_step_timing_lines(binary, args).0
+}
+
+/// [`run_step`], noting when each line of stdout arrived, counted from the first line.
+/// Rust's stdout is line-buffered even into a pipe, so a line arrives when it is printed.
+pub fn run_step_timing_lines(
+    binary: &str,
+    args: &[&str],
+) -> (StepRun, Vec<(std::time::Duration, String)>) {
+    use std::io::{BufRead, Read};
     let dump = tempfile::NamedTempFile::new().expect("a temporary file");
-    let output = Command::new(binary)
+    let mut child = Command::new(binary)
         .args(["--seed", &TEST_SEED.to_string()])
         .args(["--fixed-clock", &TEST_CLOCK.to_string()])
         .arg("--dump-topics")
         .arg(dump.path())
         .args(args)
         .env_remove("KAFKA_BOOTSTRAP_SERVERS")
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("the step binary runs");
-    StepRun {
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        exit_code: output.status.code(),
-        topics: read_dump(dump.path()),
+    let mut stderr_pipe = child.stderr.take().expect("piped stderr");
+    let stderr = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        stderr_pipe
+            .read_to_end(&mut text)
+            .expect("stderr is readable");
+        text
+    });
+    let mut stdout = String::new();
+    let mut timed = Vec::new();
+    let mut first = None;
+    for line in std::io::BufReader::new(child.stdout.take().expect("piped stdout")).lines() {
+        let line = line.expect("stdout is UTF-8");
+        let at = *first.get_or_insert_with(std::time::Instant::now);
+        timed.push((at.elapsed(), line.clone()));
+        stdout.push_str(&line);
+        stdout.push('\n');
     }
+    let status = child.wait().expect("the step binary ends");
+    let run = StepRun {
+        stdout,
+        stderr: String::from_utf8(stderr.join().unwrap()).expect("stderr is UTF-8"),
+        exit_code: status.code(),
+        topics: read_dump(dump.path()),
+    };
+    (run, timed)
 }
 
 /// The first `count` readings a test run sends.

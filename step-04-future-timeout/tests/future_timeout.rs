@@ -6,8 +6,10 @@
 
 use common::testing::{
     assert_broker_holds, assert_reports_match_broker, expected_readings, reported_deliveries,
-    run_step, run_through_long_outage, summary_counts, varying_parts,
+    run_step, run_step_timing_lines, run_through_long_outage, stored_reading, summary_counts,
+    varying_parts,
 };
+use std::time::Duration;
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-04-future-timeout");
 
@@ -46,43 +48,98 @@ fn waits_end_at_the_timeout() {
         in_time.stdout
     );
     assert!(!in_time.stdout.contains("⌛ TIMED OUT"));
+    // Five sends to a broker 300 ms away, each waited on for 100 ms, one after another.
     let args = [
         "--count",
-        "3",
+        "5",
         "--broker-rtt",
         "300ms",
         "--timeout",
         "100ms",
     ];
-    let late = run_step(STEP, &args);
+    let (late, lines) = run_step_timing_lines(STEP, &args);
     assert_eq!(
         late.stdout.matches("⌛ TIMED OUT after 100ms").count(),
-        3,
+        5,
         "{}",
         late.stdout
     );
     assert!(!late.stdout.contains("✅ IN TIME"));
+    // Each wait really lasted its 100 ms: the five lines come one wait apart, at least
+    // 4 × 100 ms from the first to the last (less 10 % for the reader's own delays). A
+    // loop that printed them without waiting would print them within milliseconds.
+    let times: Vec<_> = lines
+        .iter()
+        .filter(|(_, line)| line.starts_with("⌛ TIMED OUT"))
+        .map(|(at, _)| *at)
+        .collect();
+    let spread = times[4] - times[0];
+    assert!(
+        spread >= Duration::from_millis(360),
+        "4 waits of 100 ms between the first and the last line took {spread:?}"
+    );
     // A wait that ran out must keep its future: only then can the outcome still come.
     assert!(
         late.stdout
-            .contains("📬 Delivered anyway: 3 of the 3 messages"),
+            .contains("📬 Delivered anyway: 5 of the 5 messages"),
         "{}",
         late.stdout
     );
     let counts = summary_counts(&late.stdout);
-    assert_eq!((counts.confirmed, counts.unconfirmed()), (3, 0));
+    assert_eq!((counts.confirmed, counts.unconfirmed()), (5, 0));
 }
 
 #[test]
 fn delivered_anyway_counts_every_timed_out_send() {
-    let run = run_step(STEP, &SLOW_BROKER);
-    // However many waits timed out, each of those sends is accounted for.
-    let timed_out = run.stdout.matches("⌛ TIMED OUT").count();
-    let line = format!("📬 Delivered anyway: {timed_out} of the {timed_out} messages");
-    assert!(run.stdout.contains(&line), "{}", run.stdout);
+    // Four sends to a broker 300 ms away, each waited on for 100 ms, and the first
+    // produce request rejected: its message fails after its wait has ended. Only an
+    // outcome awaited after the flush can tell the delivered from the failed.
+    let args = [
+        "--count",
+        "4",
+        "--broker-rtt",
+        "300ms",
+        "--timeout",
+        "100ms",
+        "--inject-errors",
+        "1",
+    ];
+    let run = run_step(STEP, &args);
+    assert_eq!(
+        run.stdout.matches("⌛ TIMED OUT").count(),
+        4,
+        "{}",
+        run.stdout
+    );
+    let stored = run.records("humidity");
+    let held = stored.len();
+    assert!(
+        (1..4).contains(&held),
+        "one request rejected: {held} stored"
+    );
+    let line = format!("📬 Delivered anyway: {held} of the 4 messages");
+    assert!(run.stdout.contains(&line), "{line}:\n{}", run.stdout);
     let counts = summary_counts(&run.stdout);
-    assert_eq!((counts.sent, counts.confirmed, counts.failed), (3, 3, 0));
-    assert_broker_holds(run.records("humidity"), &expected_readings(3));
+    let failed = 4 - held as u64;
+    assert_eq!(
+        (counts.sent, counts.confirmed, counts.failed),
+        (4, held as u64, failed)
+    );
+    assert_eq!(
+        run.stdout.matches("❌ FAILED").count() as u64,
+        failed,
+        "{}",
+        run.stdout
+    );
+    // The failed reading is exactly the one the broker lacks.
+    let missing: Vec<_> = expected_readings(4)
+        .into_iter()
+        .filter(|r| !stored.iter().any(|s| stored_reading(s) == *r))
+        .collect();
+    for reading in &missing {
+        let failure = format!("❌ FAILED: {} | {}%", reading.sensor_id, reading.humidity);
+        assert!(run.stdout.contains(&failure), "{failure}:\n{}", run.stdout);
+    }
 }
 
 #[test]
