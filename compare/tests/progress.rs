@@ -26,8 +26,23 @@ fn on_a_terminal(flags: &str) -> String {
 fn a_terminal_shows_each_modes_progress() {
     let screen = on_a_terminal("");
     assert!(screen.contains(BAR), "{screen}");
-    for mode in ["fire-and-forget", "callback", "future", "sync"] {
-        assert!(screen.contains(mode), "{mode}'s bar: {screen}");
+    // Each mode's own bar, drawn: its prefix, its label, the bar's frame and its count
+    // (the mode names alone are in the final table too).
+    let modes = [
+        ("fire-and-forget", 3000),
+        ("callback", 3000),
+        ("future", 3000),
+        ("sync", 5),
+        ("callback-inline-work", 5),
+        ("callback-offloaded-work", 5),
+        ("error-reports-only", 3000),
+    ];
+    for (mode, count) in modes {
+        let bar = regex::Regex::new(&format!(
+            r"{BAR} {mode} +\[[=> ]{{30}}\] \d+/{count} records"
+        ))
+        .unwrap();
+        assert!(bar.is_match(&screen), "{mode}'s bar: {screen}");
     }
     assert!(screen.contains("| Async fire-and-forget |"), "{screen}");
 }
