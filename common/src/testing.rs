@@ -61,15 +61,30 @@ pub fn run_step(binary: &str, args: &[&str]) -> StepRun {
     run_step_timing_lines(binary, args).0
 }
 
+/// [`run_step`] with `RUST_LOG` set to `log`, so that its stderr holds those logs (say,
+/// librdkafka's own, with `-X debug=msg` among `args`).
+pub fn run_step_logged(binary: &str, args: &[&str], log: &str) -> StepRun {
+    run_step_with(binary, args, &[("RUST_LOG", log)]).0
+}
+
 /// [`run_step`], noting when each line of stdout arrived, counted from the first line.
 /// Rust's stdout is line-buffered even into a pipe, so a line arrives when it is printed.
 pub fn run_step_timing_lines(
     binary: &str,
     args: &[&str],
 ) -> (StepRun, Vec<(std::time::Duration, String)>) {
+    run_step_with(binary, args, &[])
+}
+
+fn run_step_with(
+    binary: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (StepRun, Vec<(std::time::Duration, String)>) {
     use std::io::{BufRead, Read};
     let dump = tempfile::NamedTempFile::new().expect("a temporary file");
     let mut child = Command::new(binary)
+        .envs(env.iter().copied())
         .args(["--seed", &TEST_SEED.to_string()])
         .args(["--fixed-clock", &TEST_CLOCK.to_string()])
         .arg("--dump-topics")
@@ -106,6 +121,15 @@ pub fn run_step_timing_lines(
         topics: read_dump(dump.path()),
     };
     (run, timed)
+}
+
+/// How many produce requests librdkafka saw fail with a retriable error and retried, in
+/// a run logged with [`run_step_logged`], `-X debug=msg` and `librdkafka=debug`.
+pub fn retried_requests(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter(|l| l.contains("encountered error") && l.contains("(actions Retry"))
+        .count()
 }
 
 /// The first `count` readings a test run sends.

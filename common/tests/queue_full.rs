@@ -1,8 +1,9 @@
-//! `send_waiting_for_room` against a local queue far too small for the load: every
+//! `send_waiting_for_room` (through `send_counting_waits`, which counts its waits)
+//! against a local queue far too small for the load: every
 //! record must still reach the broker, once, in order per key.
 
 use common::broker::EmbeddedBroker;
-use common::queue_full::send_waiting_for_room;
+use common::queue_full::send_counting_waits;
 use common::readback::read_topic;
 use common::reading::{Clock, ReadingGenerator};
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
@@ -24,15 +25,18 @@ async fn queue_full_waits_and_retries() {
     let readings: Vec<_> = ReadingGenerator::new(7, Clock::Fixed { start: 0 })
         .take(300)
         .collect();
+    let mut waits = 0;
     for reading in &readings {
         let payload = reading.to_json();
         let record = BaseRecord::to("humidity")
             .key(reading.key())
             .payload(&payload);
-        if let Err((error, _)) = send_waiting_for_room(&producer, record).await {
-            panic!("send_waiting_for_room gave up: {error}");
+        if let Err((error, _)) = send_counting_waits(&producer, record, &mut waits).await {
+            panic!("send_counting_waits gave up: {error}");
         }
     }
+    // The fault happened: the queue was full, again and again.
+    assert!(waits > 10, "the queue was full only {waits} times");
     producer.flush(Duration::from_secs(10)).unwrap();
     drop(producer);
 

@@ -1,8 +1,8 @@
 //! Errors and outages as a synchronous sender sees them.
 
 use common::testing::{
-    assert_broker_holds, assert_nothing_lost, expected_readings, run_step, run_through_long_outage,
-    summary_counts, varying_parts,
+    assert_broker_holds, assert_nothing_lost, expected_readings, retried_requests, run_step,
+    run_step_logged, run_step_timing_lines, run_through_long_outage, summary_counts, varying_parts,
 };
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-03-sync");
@@ -37,7 +37,18 @@ fn send_errors_are_counted_and_printed() {
 
 #[test]
 fn retriable_errors_lose_and_duplicate_nothing() {
-    let run = run_step(STEP, &["--count", "10", "--retriable-errors", "4"]);
+    let args = [
+        "--count",
+        "10",
+        "--retriable-errors",
+        "4",
+        "-X",
+        "debug=msg",
+    ];
+    let run = run_step_logged(STEP, &args, "warn,librdkafka=debug");
+    // The fault fired: one message per request, so the first 4 requests were rejected
+    // and retried.
+    assert_eq!(retried_requests(&run.stderr), 4, "{}", run.stderr);
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
     assert_broker_holds(run.records("humidity"), &expected_readings(10));
 }
@@ -45,7 +56,19 @@ fn retriable_errors_lose_and_duplicate_nothing() {
 #[test]
 fn short_outage_loses_nothing() {
     // All brokers go down 0.8 s after start, for 1 s, while readings are being sent.
-    let run = run_step(STEP, &["--count", "150", "--outage", "800ms+1s"]);
+    let (run, lines) = run_step_timing_lines(STEP, &["--count", "150", "--outage", "800ms+1s"]);
+    // The outage fell among the sends: one send waited through it, so two confirmations
+    // came most of the outage apart (they come about 10 ms apart otherwise).
+    let confirmed_at: Vec<_> = lines
+        .iter()
+        .filter(|(_, line)| line.starts_with("⏳ SYNC:"))
+        .map(|(at, _)| *at)
+        .collect();
+    let longest_gap = confirmed_at.windows(2).map(|w| w[1] - w[0]).max().unwrap();
+    assert!(
+        longest_gap >= std::time::Duration::from_millis(700),
+        "no send waited through the outage: longest gap {longest_gap:?}"
+    );
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
     let counts = summary_counts(&run.stdout);
     assert_eq!((counts.confirmed, counts.failed), (150, 0));
