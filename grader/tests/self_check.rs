@@ -14,6 +14,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 const GRADER: &str = env!("CARGO_BIN_EXE_grader");
 /// Generous for every honest test (the slowest takes about 25 s), short for the loop.
@@ -174,9 +175,10 @@ fn all_but(exercise: &str) -> Vec<String> {
         .collect()
 }
 
-/// Processes still running from the grader's work tree.
-fn leftover_processes(work: &Path) -> Vec<String> {
-    let work = work.to_string_lossy().into_owned();
+/// Processes still running from under the grader's folder: its work tree, and its
+/// build folder, where the test and step binaries run from.
+fn leftover_processes(grader_dir: &Path) -> Vec<String> {
+    let work = grader_dir.to_string_lossy().into_owned();
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
@@ -188,6 +190,61 @@ fn leftover_processes(work: &Path) -> Vec<String> {
     }
     found
 }
+
+/// The longest a class's `check-all` may take (`SELF_CHECK_LIMIT_SECONDS`): a grader
+/// that waits forever on a test it failed to kill must fail this check, not hang it.
+fn self_check_limit() -> Duration {
+    let seconds = std::env::var("SELF_CHECK_LIMIT_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30 * 60);
+    Duration::from_secs(seconds)
+}
+
+/// Runs `command` (its output in files under `dir`), failing the test if it outlives
+/// [`self_check_limit`]. It runs in its own process group, killed whole at the limit.
+fn check_all_within_limit(command: &mut Command, dir: &Path) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    use wait_timeout::ChildExt;
+    let (stdout_path, stderr_path) = (dir.join("check-all.out"), dir.join("check-all.err"));
+    let mut child = command
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let limit = self_check_limit();
+    let status = child.wait_timeout(limit).unwrap();
+    if status.is_none() {
+        let group = nix::unistd::Pid::from_raw(child.id() as i32);
+        let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+        let _ = child.wait();
+    }
+    let stderr = std::fs::read(&stderr_path).unwrap();
+    let Some(status) = status else {
+        panic!(
+            "check-all did not finish in {limit:?}: is it waiting on a test it failed to kill? Its stderr:\n{}",
+            String::from_utf8_lossy(&stderr)
+        );
+    };
+    std::process::Output {
+        status,
+        stdout: std::fs::read(&stdout_path).unwrap(),
+        stderr,
+    }
+}
+
+/// A patch for an answer that fails its exercise when learner code can see any network
+/// interface but `lo` (`/proc/net/dev`): the sandbox's isolation, shown from inside,
+/// without sending a packet.
+const NETWORK_PROBE: (&str, &str, &str) = (
+    "step-03-sync/src/main.rs",
+    "lesson.tally.record_confirmed();\n                println!(",
+    "let interfaces = std::fs::read_to_string(\"/proc/net/dev\").unwrap();\n                \
+     assert!(interfaces.lines().skip(2).all(|l| l.trim_start().starts_with(\"lo:\")), \
+     \"learner code sees a network: {interfaces}\");\n                \
+     lesson.tally.record_confirmed();\n                println!(",
+);
 
 #[test]
 #[ignore = "slow: builds and grades a class of copies; run by .ci/run"]
@@ -276,6 +333,26 @@ fn a_class_is_graded_on_its_answers_alone() {
 
     std::fs::create_dir(class.join("07-not-a-workspace")).unwrap();
 
+    // Learner code that checks it sees no network. In CI the sandbox must hold (all
+    // pass); elsewhere, where the card says it ran with network access, it fails.
+    let (file, find, replace) = NETWORK_PROBE;
+    patched_reference(class, "08-network-probe", file, find, replace);
+    let isolated = grader::sandbox::Isolation::probe().warning().is_none();
+    let in_ci = std::env::var("CI").as_deref() == Ok("true");
+    assert!(
+        isolated || !in_ci,
+        "CI=true, but the grader cannot isolate learner code from the network: {:?}",
+        grader::sandbox::Isolation::probe().warning()
+    );
+    expected.insert(
+        "08-network-probe".into(),
+        if isolated {
+            expect(all_exercises())
+        } else {
+            expect(all_but("report-each-confirmation"))
+        },
+    );
+
     let answers = wrong_answers();
     assert!(answers.len() >= 23, "two per exercise, and more");
     for (index, answer) in answers.iter().enumerate() {
@@ -289,14 +366,15 @@ fn a_class_is_graded_on_its_answers_alone() {
     let _ = std::fs::remove_dir_all(base.join("verdicts"));
     let csv = class.join("grades.csv");
     let json = class.join("grades.json");
-    let output = Command::new(GRADER)
-        .args(["check-all", "--timeout", TIMEOUT_SECONDS, "--csv"])
-        .arg(&csv)
-        .arg("--json")
-        .arg(&json)
-        .arg(class)
-        .output()
-        .unwrap();
+    let output = check_all_within_limit(
+        Command::new(GRADER)
+            .args(["check-all", "--timeout", TIMEOUT_SECONDS, "--csv"])
+            .arg(&csv)
+            .arg("--json")
+            .arg(&json)
+            .arg(class),
+        class,
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
@@ -313,11 +391,8 @@ fn a_class_is_graded_on_its_answers_alone() {
         )),
         "progress: {stderr}"
     );
-    assert!(
-        leftover_processes(&base.join("work")).is_empty(),
-        "{:?}",
-        leftover_processes(&base.join("work"))
-    );
+    let leftovers = leftover_processes(&base);
+    assert!(leftovers.is_empty(), "left running: {leftovers:?}");
 
     let book: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let learners = book["learners"].as_array().unwrap();
