@@ -232,6 +232,31 @@ pub fn connection_only(config: &ClientConfig) -> ClientConfig {
 mod tests {
     use super::*;
 
+    /// librdkafka echoes the value of a string property with a fixed set of values
+    /// (`rdkafka_conf.c`: "Invalid value for configuration property \"%s\": %s"). In
+    /// the build the lesson ships (no OpenSSL, no libcurl) every secret-bearing property
+    /// of that kind (`sasl.oauthbearer.method`, `.grant.type`, ...) is refused earlier as
+    /// "not supported in this build", so no step run can make librdkafka echo a secret:
+    /// the redaction is held here against the error exactly as librdkafka words it.
+    #[test]
+    fn an_echoed_secret_is_redacted_from_the_error() {
+        let mut settings = Settings::default();
+        let key = "sasl.oauthbearer.method";
+        settings.set(key, "hunter2", Source::Flag("-X"));
+        let echoed = KafkaError::ClientConfig(
+            rdkafka::types::RDKafkaConfRes::RD_KAFKA_CONF_INVALID,
+            format!("Invalid value for configuration property \"{key}\": hunter2"),
+            key.to_owned(),
+            "hunter2".to_owned(),
+        );
+        let message = settings.explain(echoed).to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+        assert_eq!(
+            message,
+            format!("invalid property {key} (from flag -X): Invalid value for configuration property \"{key}\": {REDACTED}")
+        );
+    }
+
     #[test]
     fn connection_settings_keep_security_and_drop_producer_keys() {
         let mut producer = ClientConfig::new();
