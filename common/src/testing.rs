@@ -61,12 +61,6 @@ pub fn run_step(binary: &str, args: &[&str]) -> StepRun {
     run_step_timing_lines(binary, args).0
 }
 
-/// [`run_step`] with `RUST_LOG` set to `log`, so that its stderr holds those logs (say,
-/// librdkafka's own, with `-X debug=msg` among `args`).
-pub fn run_step_logged(binary: &str, args: &[&str], log: &str) -> StepRun {
-    run_step_with(binary, args, &[("RUST_LOG", log)]).0
-}
-
 /// [`run_step`], noting when each line of stdout arrived, counted from the first line.
 /// Rust's stdout is line-buffered even into a pipe, so a line arrives when it is printed.
 pub fn run_step_timing_lines(
@@ -123,13 +117,26 @@ fn run_step_with(
     (run, timed)
 }
 
-/// How many produce requests librdkafka saw fail with a retriable error and retried, in
-/// a run logged with [`run_step_logged`], `-X debug=msg` and `librdkafka=debug`.
-pub fn retried_requests(stderr: &str) -> usize {
-    stderr
+/// Runs a step with `args` and its first `errors` produce requests answered with a
+/// retriable error, and asserts that the fault fired: librdkafka's own debug log
+/// (`-X debug=msg`) shows `retried` requests failing and being retried.
+pub fn run_with_retriable_errors(
+    binary: &str,
+    args: &[&str],
+    errors: u32,
+    retried: usize,
+) -> StepRun {
+    let errors = errors.to_string();
+    let mut all = args.to_vec();
+    all.extend(["--retriable-errors", &errors, "-X", "debug=msg"]);
+    let run = run_step_with(binary, &all, &[("RUST_LOG", "warn,librdkafka=debug")]).0;
+    let seen = run
+        .stderr
         .lines()
         .filter(|l| l.contains("encountered error") && l.contains("(actions Retry"))
-        .count()
+        .count();
+    assert_eq!(seen, retried, "retried requests: {}", run.stderr);
+    run
 }
 
 /// The first `count` readings a test run sends.

@@ -3,8 +3,8 @@
 use common::testing::StepRun;
 use common::testing::{
     assert_broker_holds, assert_reports_match_broker, expected_readings, number_after,
-    reported_deliveries, retried_requests, run_step, run_step_interrupted, run_step_logged,
-    run_through_long_outage, stored_reading, summary_counts,
+    reported_deliveries, run_step, run_step_interrupted, run_through_long_outage,
+    run_with_retriable_errors, stored_reading, summary_counts,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -109,19 +109,8 @@ fn failed_records_go_to_the_dead_letter_topic() {
 
 #[test]
 fn retriable_errors_end_with_no_loss_and_no_duplicate() {
-    let args = [
-        "--count",
-        "60",
-        "--rate",
-        "0",
-        "--retriable-errors",
-        "3",
-        "-X",
-        "debug=msg",
-    ];
-    let run = run_step_logged(STEP, &args, "warn,librdkafka=debug");
-    // The fault fired: librdkafka retried each of the 3 rejected requests.
-    assert_eq!(retried_requests(&run.stderr), 3, "{}", run.stderr);
+    // The fault fires: librdkafka retries each of the 3 rejected requests.
+    let run = run_with_retriable_errors(STEP, &["--count", "60", "--rate", "0"], 3, 3);
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
     assert_broker_holds(run.records("humidity"), &expected_readings(60));
     assert!(run.records("humidity-dlq").is_empty());

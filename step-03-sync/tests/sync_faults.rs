@@ -1,8 +1,8 @@
 //! Errors and outages as a synchronous sender sees them.
 
 use common::testing::{
-    assert_broker_holds, assert_nothing_lost, expected_readings, retried_requests, run_step,
-    run_step_logged, run_step_timing_lines, run_through_long_outage, summary_counts, varying_parts,
+    assert_broker_holds, assert_nothing_lost, expected_readings, run_step, run_step_timing_lines,
+    run_through_long_outage, run_with_retriable_errors, summary_counts, varying_parts,
 };
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-03-sync");
@@ -37,18 +37,9 @@ fn send_errors_are_counted_and_printed() {
 
 #[test]
 fn retriable_errors_lose_and_duplicate_nothing() {
-    let args = [
-        "--count",
-        "10",
-        "--retriable-errors",
-        "4",
-        "-X",
-        "debug=msg",
-    ];
-    let run = run_step_logged(STEP, &args, "warn,librdkafka=debug");
-    // The fault fired: one message per request, so the first 4 requests were rejected
+    // The fault fires: one message per request, so the first 4 requests are rejected
     // and retried.
-    assert_eq!(retried_requests(&run.stderr), 4, "{}", run.stderr);
+    let run = run_with_retriable_errors(STEP, &["--count", "10"], 4, 4);
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
     assert_broker_holds(run.records("humidity"), &expected_readings(10));
 }
