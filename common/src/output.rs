@@ -179,23 +179,19 @@ pub fn reveal(held: Held, sent: u64, deletes: &str) -> String {
             "🔍 Outside fire-and-forget, the lesson checks: the broker holds {held} of the {sent} messages sent: {} failed and fire-and-forget never told you.",
             sent.saturating_sub(held)
         ),
-        deleted => format!(
+        Held::StartDeleted {
+            partition,
+            run_start,
+            log_start,
+        } => format!(
             "🔍 Outside fire-and-forget, the lesson cannot check this run: {}. No message is counted as lost.",
-            uncountable(deleted, sent, deletes)
+            uncountable(partition, run_start, log_start, sent, deletes)
         ),
     }
 }
 
 /// Why a run could not be counted: the broker deleted records from where it began.
-fn uncountable(held: Held, sent: u64, deletes: &str) -> String {
-    let Held::StartDeleted {
-        partition,
-        run_start,
-        log_start,
-    } = held
-    else {
-        unreachable!("only a run whose start was deleted is uncountable")
-    };
+fn uncountable(partition: i32, run_start: i64, log_start: i64, sent: u64, deletes: &str) -> String {
     format!(
         "partition {partition} now starts at offset {log_start}, past offset {run_start} where this run began, so records were deleted before they could be counted ({deletes}; this run sent {sent} messages)"
     )
@@ -218,10 +214,14 @@ pub fn lost_track(dropped: usize) -> String {
 pub fn broker_check(held: Held, confirmed: u64, dropped: u64, sent: u64, deletes: &str) -> String {
     let held = match held {
         Held::Counted(held) => held,
-        deleted => {
+        Held::StartDeleted {
+            partition,
+            run_start,
+            log_start,
+        } => {
             return format!(
                 "🔍 Broker check: cannot be made: {}. Confirmed: {confirmed}.",
-                uncountable(deleted, sent, deletes)
+                uncountable(partition, run_start, log_start, sent, deletes)
             )
         }
     };
