@@ -4,10 +4,10 @@
 //! Then add `--offload`, and try a small queue: `-X queue.buffering.max.messages=20`.
 //!
 //! Notice: with the work inside the callback, a thread serves reports no faster than one
-//! per `--slow-callback` (the polling thread while sending; `flush` helps at the end),
-//! and since a message holds its place
-//! in librdkafka's queue until its report is served, the sender soon finds the queue
-//! full. Offloaded, the callback returns at once and the worker catches up.
+//! per `--slow-callback` (the polling thread while sending; `flush` helps at the end).
+//! Since a message holds its place in librdkafka's queue until its report is served,
+//! the sender soon finds the queue full. Offloaded, the callback returns at once and the
+//! worker catches up.
 
 use clap::Parser;
 use common::queue_full::send_counting_waits;
