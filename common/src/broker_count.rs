@@ -13,7 +13,7 @@
 //! 100,000 message sets or 5 MiB per partition (`rdkafka_mock.c`). When a partition's
 //! log starts past where the run began, the count is not made: see [`Held`].
 
-use crate::readback::{consumer, read_partitions, watermarks, StoredRecord, Until};
+use crate::readback::{consumer, read_partitions, watermarks, OffsetDeleted, StoredRecord, Until};
 use crate::run_tag::RunTag;
 use anyhow::Result;
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -67,17 +67,14 @@ impl BrokerCount {
     /// how many the run handed to the producer: reading stops early once that many are
     /// found.
     pub fn held_of_run(&self, run: &RunTag, sent: u64) -> Result<Held> {
-        let records = self.records_since(sent, run)?;
-        let held = records.iter().filter(|r| run.marks(r)).count() as u64;
-        // Only a short count needs the broker's log start: were the missing records
-        // deleted before (or while) they were read? A log start only moves forward, so
-        // one look after reading covers both.
-        if held < sent {
-            if let Some(deleted) = self.start_deleted()? {
-                return Ok(deleted);
-            }
+        match self.records_since(sent, run) {
+            Ok(records) => Ok(Held::Counted(
+                records.iter().filter(|r| run.marks(r)).count() as u64,
+            )),
+            // Where the read-back found records deleted, say where the log starts now.
+            Err(err) if err.is::<OffsetDeleted>() => self.start_deleted()?.ok_or(err),
+            Err(err) => Err(err),
         }
-        Ok(Held::Counted(held))
     }
 
     /// The first partition whose log now starts past where the run began in it: records

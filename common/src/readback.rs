@@ -5,7 +5,7 @@
 
 use anyhow::{bail, Context, Result};
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde::{Deserialize, Serialize};
@@ -31,9 +31,9 @@ pub fn consumer(connection: &ClientConfig) -> Result<BaseConsumer> {
     config
         .set("group.id", "lesson-readback")
         .set("enable.auto.commit", "false")
-        // An offset the broker no longer holds reads from its oldest record, never
-        // jumps to the end (librdkafka's default, `largest`) and reads nothing.
-        .set("auto.offset.reset", "earliest")
+        // An offset the broker no longer holds (its records deleted) is an error, never
+        // a silent jump to the end (librdkafka's default, `largest`) that reads nothing.
+        .set("auto.offset.reset", "error")
         // Say when a partition's end is reached, so reading can stop there.
         .set("enable.partition.eof", "true");
     config
@@ -67,6 +67,21 @@ pub fn watermarks<C: rdkafka::ClientContext>(
         })
         .collect()
 }
+
+/// A read-back asked for an offset the broker no longer holds: the records from there
+/// were deleted (`auto.offset.reset=error` makes librdkafka say so).
+#[derive(Debug)]
+pub struct OffsetDeleted;
+
+impl std::fmt::Display for OffsetDeleted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "the broker no longer holds the records the read-back asked for: they were deleted",
+        )
+    }
+}
+
+impl std::error::Error for OffsetDeleted {}
 
 /// When a read-back may stop. Reading starts after the records of interest were
 /// written, so once every partition's end has been reached they have all been seen;
@@ -113,6 +128,9 @@ pub fn read_partitions(
         }
         match consumer.poll(Duration::from_millis(50)) {
             None => {}
+            Some(Err(KafkaError::MessageConsumption(RDKafkaErrorCode::AutoOffsetReset))) => {
+                return Err(OffsetDeleted.into())
+            }
             Some(Err(KafkaError::PartitionEOF(partition))) => {
                 reached_end.insert(partition);
                 if reached_end.len() == starts.len() {
