@@ -119,23 +119,18 @@ fn run_step_with(
 
 /// Runs a step with `args` and its first `errors` produce requests answered with a
 /// retriable error, and asserts that the fault fired: librdkafka's own debug log
-/// (`-X debug=msg`) shows `retried` requests failing and being retried.
-pub fn run_with_retriable_errors(
-    binary: &str,
-    args: &[&str],
-    errors: u32,
-    retried: usize,
-) -> StepRun {
-    let errors = errors.to_string();
+/// (`-X debug=msg`) shows each of those requests failing and being retried.
+pub fn run_with_retriable_errors(binary: &str, args: &[&str], errors: u32) -> StepRun {
+    let count = errors.to_string();
     let mut all = args.to_vec();
-    all.extend(["--retriable-errors", &errors, "-X", "debug=msg"]);
+    all.extend(["--retriable-errors", &count, "-X", "debug=msg"]);
     let run = run_step_with(binary, &all, &[("RUST_LOG", "warn,librdkafka=debug")]).0;
     let seen = run
         .stderr
         .lines()
         .filter(|l| l.contains("encountered error") && l.contains("(actions Retry"))
         .count();
-    assert_eq!(seen, retried, "retried requests: {}", run.stderr);
+    assert_eq!(seen, errors as usize, "retried requests: {}", run.stderr);
     run
 }
 

@@ -110,7 +110,7 @@ fn failed_records_go_to_the_dead_letter_topic() {
 #[test]
 fn retriable_errors_end_with_no_loss_and_no_duplicate() {
     // The fault fires: librdkafka retries each of the 3 rejected requests.
-    let run = run_with_retriable_errors(STEP, &["--count", "60", "--rate", "0"], 3, 3);
+    let run = run_with_retriable_errors(STEP, &["--count", "60", "--rate", "0"], 3);
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
     assert_broker_holds(run.records("humidity"), &expected_readings(60));
     assert!(run.records("humidity-dlq").is_empty());

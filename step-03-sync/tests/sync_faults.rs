@@ -39,7 +39,7 @@ fn send_errors_are_counted_and_printed() {
 fn retriable_errors_lose_and_duplicate_nothing() {
     // The fault fires: one message per request, so the first 4 requests are rejected
     // and retried.
-    let run = run_with_retriable_errors(STEP, &["--count", "10"], 4, 4);
+    let run = run_with_retriable_errors(STEP, &["--count", "10"], 4);
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
     assert_broker_holds(run.records("humidity"), &expected_readings(10));
 }
