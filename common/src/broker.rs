@@ -17,8 +17,6 @@ use std::time::{Duration, Instant};
 pub const EMBEDDED_BROKERS: i32 = 3;
 /// Partitions of every topic the embedded broker creates.
 pub const EMBEDDED_PARTITIONS: i32 = 3;
-/// The dead-letter topic's default name (step 02 routes failed records there).
-pub const DEFAULT_DLQ_TOPIC: &str = "humidity-dlq";
 
 /// The broker error that `--inject-errors` answers with: the broker refuses the batch
 /// and retrying cannot help.
@@ -194,8 +192,9 @@ impl Broker {
         }
     }
 
-    /// Whether this broker's log-append times are placeholders (see
-    /// [`crate::output::record_time`]).
+    /// Whether this broker's log-append times are placeholders: librdkafka's mock
+    /// cluster answers every produce with 1234 (`rdkafka_mock_handlers.c`), whatever the
+    /// topic, and its log keeps each record's create time.
     pub fn log_append_time_is_placeholder(&self) -> bool {
         matches!(self, Broker::Embedded(_))
     }

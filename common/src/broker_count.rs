@@ -135,4 +135,20 @@ impl Held {
             Held::StartDeleted { .. } => None,
         }
     }
+
+    /// Why the count could not be made, for a run that sent `sent` records; `None` when
+    /// it was. `deletes` says why the broker deletes records (see
+    /// [`crate::broker::Broker::deletes_old_records`]).
+    pub fn why_uncounted(self, sent: u64, deletes: &str) -> Option<String> {
+        match self {
+            Held::Counted(_) => None,
+            Held::StartDeleted {
+                partition,
+                run_start,
+                log_start,
+            } => Some(format!(
+                "partition {partition} now starts at offset {log_start}, past offset {run_start} where this run began, so records were deleted before they could be counted ({deletes}; this run sent {sent} messages)"
+            )),
+        }
+    }
 }

@@ -1,25 +1,30 @@
 //! One run of a step, from banner to summary: everything around the send pattern.
 //!
-//! A step's `main.rs` creates its producer and runs its send loop; this type does the
-//! rest the same way for every step: start the broker, print the banner, pace the
-//! readings, watch for Ctrl+C, flush, print the summary and choose the exit code.
+//! A step creates its producer and runs its send loop on [`Lesson::run`]; this type does
+//! the rest the same way for every step: start the broker, pace the readings, flush,
+//! print the summary and choose the exit code. What reaches the outside is passed in:
+//! where lines go ([`Out`]) and when to stop early ([`Stop`]). It prints only through
+//! `out`, and never ends the process.
 
 use crate::args::CommonArgs;
 use crate::broker::Broker;
+use crate::out::Out;
 use crate::output::{self, Mode};
 use crate::readback;
-use crate::reading::{Clock, ReadingGenerator, SensorReading};
+use crate::reading::{Clock, ReadingGenerator};
+use crate::run::Run;
 use crate::run_tag::RunTag;
 use crate::send_plan::SendPlan;
 use crate::settings::Settings;
-use crate::shutdown;
+use crate::shutdown::Stop;
 use crate::tally::Tally;
 use anyhow::Result;
 use rdkafka::producer::{Producer, ProducerContext};
 use rdkafka::ClientConfig;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The slide's rate for the asynchronous steps, in messages per second.
 pub const DEFAULT_ASYNC_RATE: u32 = 1000;
@@ -27,85 +32,69 @@ pub const DEFAULT_ASYNC_RATE: u32 = 1000;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Lesson {
-    pub mode: Mode,
-    pub args: CommonArgs,
-    pub broker: Broker,
+    mode: Mode,
+    broker: Broker,
     /// The validated producer configuration of this run.
     config: ClientConfig,
-    /// Outcome counters, shared with delivery callbacks.
-    pub tally: Arc<Tally>,
-    /// This run's tag, on every record it sends.
-    pub run: RunTag,
-    readings: ReadingGenerator,
-    plan: SendPlan,
-    /// When the first reading was sent: connecting is not counted in msg/s.
-    first_send: Arc<OnceLock<Instant>>,
+    run: Run,
+    banner: String,
+    flush_timeout: Duration,
+    dump_topics: Option<PathBuf>,
     extra_topics: Vec<String>,
 }
 
 impl Lesson {
-    /// Starts a run: the broker (with `extra_topics` created if embedded), the banner,
-    /// and the stop-signal watcher. `None` when there is nothing to run: `--print-config`
-    /// printed the settings instead.
-    pub async fn start(
+    /// Prepares a run of `mode`: the broker (embedded, with `extra_topics` created, unless
+    /// one is named), the producer settings, and the plan, paced at `--rate` or else
+    /// `default_rate`. `stop` ends the sending early. Prints nothing yet.
+    pub fn start(
         mode: Mode,
-        args: CommonArgs,
+        default_rate: u32,
+        args: &CommonArgs,
         extra_topics: &[&str],
-    ) -> Result<Option<Self>> {
-        crate::logging::init();
-        crate::crash::exit_on_any_panic();
+        stop: &Stop,
+        out: Out,
+    ) -> Result<Self> {
         // One pass: flags → settings (once) → broker → producer config.
-        let connection = Settings::from_args(&args)?;
-        let broker = Broker::connect(&connection, &args, extra_topics)?;
+        let connection = Settings::from_args(args)?;
+        let broker = Broker::connect(&connection, args, extra_topics)?;
         let settings = crate::producer_config::settings_for(connection, broker.bootstrap_servers());
-        if args.print_config {
-            print!("{}", settings.describe());
-            return Ok(None);
-        }
         let config = settings.client_config()?;
-        let tally = Arc::new(Tally::default());
-        let first_send = Arc::new(OnceLock::new());
-        let summary_on_second_signal = {
-            let tally = Arc::clone(&tally);
-            let first_send = Arc::clone(&first_send);
-            Arc::new(move || {
-                println!(
-                    "{}",
-                    output::summary(mode, tally.counts(), since(&first_send))
-                )
-            })
-        };
-        let stop = shutdown::watch_for_stop(summary_on_second_signal);
-        let default_rate = if mode == Mode::Sync {
-            0
-        } else {
-            DEFAULT_ASYNC_RATE
-        };
         let plan = SendPlan::new(
             args.count,
             args.duration,
             args.rate.unwrap_or(default_rate),
-            stop,
+            stop.token(),
         );
         let clock = args
             .fixed_clock
             .map_or(Clock::System, |start| Clock::Fixed { start });
-        println!(
-            "{}",
-            output::banner(mode, &broker.describe(&args.topic), &plan.describe())
-        );
-        Ok(Some(Self {
+        let banner = output::banner(mode, &broker.describe(&args.topic), &plan.describe());
+        let readings = ReadingGenerator::new(args.seed, clock).oversize_every(args.oversize_every);
+        let tag = RunTag::new(args.run_id.as_deref());
+        let run = Run::new(&args.topic, tag, readings, plan, out);
+        let lesson = Self {
             mode,
-            run: RunTag::new(args.run_id.as_deref()),
-            readings: ReadingGenerator::new(args.seed, clock).oversize_every(args.oversize_every),
-            extra_topics: extra_topics.iter().map(|t| t.to_string()).collect(),
-            args,
             broker,
             config,
-            tally,
-            plan,
-            first_send,
-        }))
+            run,
+            banner,
+            flush_timeout: args.flush_timeout,
+            dump_topics: args.dump_topics.clone(),
+            extra_topics: extra_topics.iter().map(|t| t.to_string()).collect(),
+        };
+        stop.set_last_words(lesson.summary_printer());
+        Ok(lesson)
+    }
+
+    /// Prints the start banner, as on the slide, with the broker and the plan.
+    pub fn announce(&self) {
+        self.run.say(|| self.banner.clone());
+    }
+
+    /// The send loop's side of the run: readings, topic, tag, counters, output.
+    pub fn run(&mut self) -> &mut Run {
+        &mut self.run
     }
 
     /// The lesson's producer settings for this run's broker.
@@ -114,7 +103,44 @@ impl Lesson {
     }
 
     pub fn topic(&self) -> &str {
-        &self.args.topic
+        self.run.topic()
+    }
+
+    pub fn tally(&self) -> &Arc<Tally> {
+        self.run.tally()
+    }
+
+    pub fn tag(&self) -> &RunTag {
+        self.run.tag()
+    }
+
+    pub fn broker(&self) -> &Broker {
+        &self.broker
+    }
+
+    pub fn out(&self) -> &Out {
+        self.run.out()
+    }
+
+    /// Says a line (see [`Out::say`]).
+    pub fn say(&self, line: impl FnOnce() -> String) {
+        self.run.say(line)
+    }
+
+    /// `--flush-timeout`: how long a flush may wait for outstanding messages.
+    pub fn flush_timeout(&self) -> Duration {
+        self.flush_timeout
+    }
+
+    /// The summary as it stands, for a process that must end before the run does.
+    fn summary_printer(&self) -> impl Fn() + Send + 'static {
+        let (mode, tally, elapsed) = (
+            self.mode,
+            Arc::clone(self.tally()),
+            self.run.elapsed_clock(),
+        );
+        let out = self.run.out().clone();
+        move || out.say(|| output::summary(mode, tally.counts(), elapsed()))
     }
 
     /// Asks the broker for the topic's metadata before the first send, so an unreachable
@@ -126,41 +152,28 @@ impl Lesson {
         check_topic(client, self.broker.bootstrap_servers(), self.topic())
     }
 
-    /// The next reading to send, once its time has come; `None` when the run is over.
-    pub async fn next_reading(&mut self) -> Option<SensorReading> {
-        if self.plan.next_slot().await {
-            self.first_send.get_or_init(Instant::now);
-            Some(self.readings.next_reading())
-        } else {
-            None
-        }
-    }
-
     /// Waits up to `--flush-timeout` for every outstanding message to get an outcome.
     /// Returns how many are still in flight. Never skip this: dropping a producer
     /// purges its queue, and the messages in it are lost.
     pub fn flush<C: ProducerContext + 'static>(&self, producer: &impl Producer<C>) -> u64 {
         // flush blocks this thread; let the runtime move other tasks (the signal
         // watcher) elsewhere meanwhile.
-        let _ = tokio::task::block_in_place(|| producer.flush(self.args.flush_timeout));
+        let _ = tokio::task::block_in_place(|| producer.flush(self.flush_timeout));
         producer.in_flight_count().max(0) as u64
     }
 
     /// Prints the summary, writes `--dump-topics`, and picks the exit code: success only
     /// when every message was confirmed (or, for fire-and-forget, handed off).
     pub fn finish(&self, still_in_flight: u64) -> Result<ExitCode> {
-        let counts = self.tally.counts();
-        println!(
-            "{}",
-            output::summary(self.mode, counts, since(&self.first_send))
-        );
+        let counts = self.tally().counts();
+        self.say(|| output::summary(self.mode, counts, self.run.elapsed()));
         if still_in_flight > 0 {
-            println!(
+            self.say(|| format!(
                 "⚠️  {still_in_flight} messages were still in flight after --flush-timeout {}: they may or may not have reached the broker",
-                humantime::format_duration(self.args.flush_timeout)
-            );
+                humantime::format_duration(self.flush_timeout)
+            ));
         }
-        if let Some(path) = &self.args.dump_topics {
+        if let Some(path) = &self.dump_topics {
             let mut topics = vec![self.topic()];
             topics.extend(self.extra_topics.iter().map(String::as_str));
             readback::dump_topics(&self.config, &topics, path)?;
@@ -178,8 +191,14 @@ impl Lesson {
     }
 }
 
-fn since(first_send: &OnceLock<Instant>) -> Duration {
-    first_send.get().map_or(Duration::ZERO, Instant::elapsed)
+/// `--print-config`: prints the effective connection settings, where each came from,
+/// for the broker a run would use, and sends nothing.
+pub fn print_config(args: &CommonArgs) -> Result<ExitCode> {
+    let connection = Settings::from_args(args)?;
+    let broker = Broker::connect(&connection, args, &[])?;
+    let settings = crate::producer_config::settings_for(connection, broker.bootstrap_servers());
+    print!("{}", settings.describe());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Turns a run's error into one line on stderr and a non-zero exit code.

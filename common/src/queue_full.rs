@@ -7,45 +7,34 @@
 //! silently, so we wait for the queue to drain and retry. A message counts against the
 //! queue (`queue.buffering.max.messages`) until its delivery report has been served, so
 //! a slow delivery callback fills it too.
+//!
+//! The caller keeps its own `producer.send(record)` call in view and hands it in:
+//! `retry_while_queue_full(record, |record| producer.send(record)).await`.
 
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::ToBytes;
-use rdkafka::producer::{BaseRecord, ProducerContext, ThreadedProducer};
 use std::time::Duration;
 
 /// How long to let the polling thread drain the queue before retrying.
 const QUEUE_FULL_BACKOFF: Duration = Duration::from_millis(1);
 
-// ANCHOR: send_waiting_for_room
-/// Sends `record`, waiting and retrying while the local queue is full.
+// ANCHOR: retry_while_queue_full
+/// Calls `send` with `record`, waiting and retrying while the local queue is full.
 /// Any other error comes back at once, with the record, for the caller to report.
-#[allow(clippy::result_large_err)]
-pub async fn send_waiting_for_room<'a, C, K, P>(
-    producer: &ThreadedProducer<C>,
-    record: BaseRecord<'a, K, P, C::DeliveryOpaque>,
-) -> Result<(), (KafkaError, BaseRecord<'a, K, P, C::DeliveryOpaque>)>
-where
-    C: ProducerContext + 'static,
-    K: ToBytes + ?Sized,
-    P: ToBytes + ?Sized,
-{
-    send_counting_waits(producer, record, &mut 0).await
+pub async fn retry_while_queue_full<R>(
+    record: R,
+    send: impl FnMut(R) -> Result<(), (KafkaError, R)>,
+) -> Result<(), (KafkaError, R)> {
+    retry_counting_waits(record, &mut 0, send).await
 }
 
-/// [`send_waiting_for_room`], adding to `waits` each time the queue was full.
-#[allow(clippy::result_large_err)]
-pub async fn send_counting_waits<'a, C, K, P>(
-    producer: &ThreadedProducer<C>,
-    mut record: BaseRecord<'a, K, P, C::DeliveryOpaque>,
+/// [`retry_while_queue_full`], adding to `waits` each time the queue was full.
+pub async fn retry_counting_waits<R>(
+    mut record: R,
     waits: &mut u64,
-) -> Result<(), (KafkaError, BaseRecord<'a, K, P, C::DeliveryOpaque>)>
-where
-    C: ProducerContext + 'static,
-    K: ToBytes + ?Sized,
-    P: ToBytes + ?Sized,
-{
+    mut send: impl FnMut(R) -> Result<(), (KafkaError, R)>,
+) -> Result<(), (KafkaError, R)> {
     loop {
-        match producer.send(record) {
+        match send(record) {
             Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
                 *waits += 1;
                 // ANCHOR: exercise-retry-on-queue-full
@@ -57,4 +46,4 @@ where
         }
     }
 }
-// ANCHOR_END: send_waiting_for_room
+// ANCHOR_END: retry_while_queue_full

@@ -1,7 +1,7 @@
 //! Reading back what the broker really holds, with a plain consumer.
 //!
-//! Used by step 01's reveal, step 04's check and by every behaviour test: what a step
-//! *reported* is only trusted once it matches what the broker *has*.
+//! Used by the steps that count their records on the broker, and by every behaviour
+//! test: what a step *reported* is only trusted once it matches what the broker *has*.
 
 use anyhow::{bail, Context, Result};
 use rdkafka::consumer::{BaseConsumer, Consumer};

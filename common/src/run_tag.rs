@@ -2,8 +2,8 @@
 //!
 //! A class shares one cluster and one topic: thirty learners' records land side by
 //! side, and how much the topic grew says nothing about one run. So every record a step
-//! sends carries a `lesson-run` header with this run's id, and step 01's reveal and
-//! step 04's broker check count only the records that carry theirs.
+//! sends carries a `lesson-run` header with this run's id, and a step that counts its
+//! records on the broker counts only the records that carry its own.
 
 use crate::readback::StoredRecord;
 use rdkafka::message::{Header, OwnedHeaders};

@@ -8,7 +8,8 @@ pub struct SendPlan {
     count: Option<u64>,
     duration: Duration,
     rate: u32,
-    deadline: Instant,
+    /// `None` when `duration` reaches past what the clock can count: no deadline.
+    deadline: Option<Instant>,
     /// Paces sends at `rate`; a late tick fires at once, so the average rate holds.
     pacer: Option<Interval>,
     issued: u64,
@@ -26,7 +27,7 @@ impl SendPlan {
             count,
             duration,
             rate,
-            deadline: Instant::now() + duration,
+            deadline: Instant::now().checked_add(duration),
             pacer,
             issued: 0,
             stop,
@@ -37,7 +38,9 @@ impl SendPlan {
     pub async fn next_slot(&mut self) -> bool {
         let done = match self.count {
             Some(count) => self.issued >= count,
-            None => Instant::now() >= self.deadline,
+            None => self
+                .deadline
+                .is_some_and(|deadline| Instant::now() >= deadline),
         };
         if done || self.stop.is_cancelled() {
             return false;

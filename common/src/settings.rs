@@ -112,8 +112,24 @@ impl Settings {
 
     /// Everything said about connecting, before the broker is known: file, env, flags.
     pub fn from_args(args: &CommonArgs) -> Result<Self> {
+        Self::from_flags(
+            args.config.as_deref(),
+            args.brokers.as_deref(),
+            args.delivery_timeout,
+            &args.property,
+        )
+    }
+
+    /// [`Settings::from_args`] for a program with flags of its own: `--config`,
+    /// `--brokers`, `--delivery-timeout` and `-X`.
+    pub fn from_flags(
+        config: Option<&Path>,
+        brokers: Option<&str>,
+        delivery_timeout: Option<std::time::Duration>,
+        property: &[(String, String)],
+    ) -> Result<Self> {
         let mut settings = Settings::default();
-        if let Some(path) = &args.config {
+        if let Some(path) = config {
             settings.read_file(path)?;
         }
         for (variable, key) in ENVIRONMENT {
@@ -123,14 +139,10 @@ impl Settings {
                 }
             }
         }
-        if let Some(brokers) = &args.brokers {
-            settings.set(
-                "bootstrap.servers",
-                brokers.clone(),
-                Source::Flag("--brokers"),
-            );
+        if let Some(brokers) = brokers {
+            settings.set("bootstrap.servers", brokers, Source::Flag("--brokers"));
         }
-        if let Some(timeout) = args.delivery_timeout {
+        if let Some(timeout) = delivery_timeout {
             let millis = timeout.as_millis().to_string();
             settings.set(
                 "delivery.timeout.ms",
@@ -138,7 +150,7 @@ impl Settings {
                 Source::Flag("--delivery-timeout"),
             );
         }
-        for (key, value) in &args.property {
+        for (key, value) in property {
             settings.set(key, value.clone(), Source::Flag("-X"));
         }
         Ok(settings)
@@ -161,7 +173,7 @@ impl Settings {
             let needs_tls = matches!(protocol.to_ascii_uppercase().as_str(), "SSL" | "SASL_SSL");
             if needs_tls && !cfg!(feature = "ssl") {
                 bail!(
-                    "security.protocol={protocol} (from {}) needs TLS support: build with the `ssl` feature, e.g. cargo run -p step-02-callback --features ssl",
+                    "security.protocol={protocol} (from {}) needs TLS support: build with the `ssl` feature (add `--features ssl` to the cargo command)",
                     self.source("security.protocol").expect("set")
                 );
             }

@@ -5,6 +5,7 @@
 //! writes the read-back (`--dump-topics`, a plain consumer, see [`crate::readback`])
 //! before it exits; the tests then hold the printed report against it.
 
+use crate::output::Confirmation;
 use crate::readback::StoredRecord;
 use crate::reading::{Clock, ReadingGenerator, SensorReading};
 use crate::tally::Counts;
@@ -173,40 +174,6 @@ pub fn summary_counts(stdout: &str) -> Counts {
     counts
 }
 
-/// One delivery a step reported: sensor, humidity, partition, offset, and the record's
-/// timestamp when the line shows one (step 02's).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportedDelivery {
-    pub sensor_id: String,
-    pub humidity: u8,
-    pub partition: i32,
-    pub offset: i64,
-    pub timestamp: Option<i64>,
-}
-
-/// Every confirmed delivery in a step's output, in any of the steps' formats.
-pub fn reported_deliveries(stdout: &str) -> Vec<ReportedDelivery> {
-    let one_line = Regex::new(
-        r"(?m)^(?:⏳ SYNC|✅ IN TIME): (\S+) \| (\d+)% → partition (\d+), offset (\d+)$",
-    )
-    .unwrap();
-    let two_lines = Regex::new(
-        r"(?m)^✅ SUCCESS: (\S+) \| \S+ \| (\d+)%\n   → Partition: (\d+) \| Offset: (\d+) \| Timestamp: (?:(\d+)(?: \(log append time, the broker's\))?|none)$",
-    )
-    .unwrap();
-    one_line
-        .captures_iter(stdout)
-        .chain(two_lines.captures_iter(stdout))
-        .map(|caps| ReportedDelivery {
-            sensor_id: caps[1].to_owned(),
-            humidity: caps[2].parse().unwrap(),
-            partition: caps[3].parse().unwrap(),
-            offset: caps[4].parse().unwrap(),
-            timestamp: caps.get(5).map(|t| t.as_str().parse().unwrap()),
-        })
-        .collect()
-}
-
 /// The reading stored in a record's JSON value.
 pub fn stored_reading(record: &StoredRecord) -> SensorReading {
     serde_json::from_str(record.value.as_deref().expect("a value"))
@@ -215,7 +182,7 @@ pub fn stored_reading(record: &StoredRecord) -> SensorReading {
 
 /// Asserts that every reported delivery is at its partition and offset on the broker,
 /// with the same key and body.
-pub fn assert_reports_match_broker(reported: &[ReportedDelivery], stored: &[StoredRecord]) {
+pub fn assert_reports_match_broker(reported: &[Confirmation], stored: &[StoredRecord]) {
     let by_position: HashMap<(i32, i64), &StoredRecord> = stored
         .iter()
         .map(|r| ((r.partition, r.offset), r))
@@ -274,30 +241,6 @@ pub fn varying_parts() -> Vec<(&'static str, &'static str)> {
         r"elapsed \d+\.\d+s \| \d+\.\d+ msg/s",
         "elapsed [ELAPSED] | [RATE] msg/s",
     )]
-}
-
-/// Step 02's delivery blocks, stably regrouped by partition.
-///
-/// Delivery reports for one partition arrive in offset order, but reports for
-/// different partitions come from different broker connections and interleave
-/// differently on every run. Regrouping keeps each partition's own order (a stable
-/// sort), so a snapshot still catches a misordered partition.
-pub fn deliveries_grouped_by_partition(stdout: &str) -> String {
-    let partition = Regex::new(r"→ Partition: (\d+) \|").unwrap();
-    let mut paragraphs: Vec<&str> = stdout.split("\n\n").collect();
-    let delivery_slots: Vec<usize> = (0..paragraphs.len())
-        .filter(|&i| paragraphs[i].starts_with("✅ SUCCESS"))
-        .collect();
-    let mut deliveries: Vec<&str> = delivery_slots.iter().map(|&i| paragraphs[i]).collect();
-    deliveries.sort_by_key(|p| {
-        partition
-            .captures(p)
-            .map_or(i32::MAX, |c| c[1].parse::<i32>().unwrap())
-    });
-    for (slot, delivery) in delivery_slots.into_iter().zip(deliveries) {
-        paragraphs[slot] = delivery;
-    }
-    paragraphs.join("\n\n")
 }
 
 /// Runs a step binary with `args` (no test defaults added). Once its banner is out
@@ -379,12 +322,14 @@ pub fn assert_nothing_lost(stored: &[StoredRecord], expected: &[SensorReading]) 
 
 /// Runs a step through an outage longer than its delivery timeout and asserts that
 /// every lost message was reported through the step's own failure line (`failure_line`),
-/// that nothing was left unconfirmed, and that every reported delivery is on the broker.
+/// that nothing was left unconfirmed, and that every delivery the step reported (its
+/// lines, parsed by its own `confirmations`) is on the broker.
 pub fn run_through_long_outage(
     binary: &str,
     count: &str,
     outage: &str,
     failure_line: &str,
+    confirmations: fn(&str) -> Vec<Confirmation>,
 ) -> (StepRun, Counts) {
     let args = [
         "--count",
@@ -403,7 +348,7 @@ pub fn run_through_long_outage(
         counts.failed
     );
     assert!(run.stdout.contains("MessageTimedOut"));
-    assert_reports_match_broker(&reported_deliveries(&run.stdout), run.records("humidity"));
+    assert_reports_match_broker(&confirmations(&run.stdout), run.records("humidity"));
     assert_eq!(run.exit_code, Some(1), "losses make a failed run");
     (run, counts)
 }

@@ -103,10 +103,10 @@ fn every_include_names_an_existing_file_and_non_empty_anchor() {
 #[test]
 fn include_check_catches_a_renamed_anchor() {
     let page = workspace().join("docs/src/03-fire-and-forget.md");
-    assert!(check_include(&page, "../../step-01-fire-and-forget/src/main.rs:flush").is_ok());
+    assert!(check_include(&page, "../../step-01-fire-and-forget/src/lib.rs:flush").is_ok());
     assert!(check_include(
         &page,
-        "../../step-01-fire-and-forget/src/main.rs:flush_renamed"
+        "../../step-01-fire-and-forget/src/lib.rs:flush_renamed"
     )
     .is_err());
     assert!(check_include(&page, "../../no/such/file.rs:flush").is_err());
@@ -204,20 +204,58 @@ fn every_code_block_closes() {
 
 #[test]
 fn every_step_opens_with_a_header_that_says_how_to_run_it() {
-    for step in [
-        "step-01-fire-and-forget",
-        "step-02-callback",
-        "step-03-sync",
-        "step-04-future-timeout",
-    ] {
-        let main = std::fs::read_to_string(workspace().join(step).join("src/main.rs")).unwrap();
-        assert!(main.starts_with("//! Step "), "{step} has no //! header");
+    let steps = step_crates();
+    assert!(steps.len() >= 4, "{steps:?}");
+    for step in &steps {
+        let lib = std::fs::read_to_string(workspace().join(step).join("src/lib.rs")).unwrap();
+        assert!(lib.starts_with("//! Step "), "{step} has no //! header");
         assert!(
-            main.contains(&format!("//! Run it: `cargo run -p {step}")),
+            lib.contains(&format!("//! Run it: `cargo run -p {step}")),
             "{step}: how to run it"
         );
-        assert!(main.contains("//! Notice"), "{step}: what to notice");
+        assert!(lib.contains("//! Notice"), "{step}: what to notice");
+        // The slide's central call is in the step's own library, in view.
+        assert!(
+            lib.contains("producer.send(") || lib.contains("producer.send_result("),
+            "{step}: its producer.send call is in its lib.rs"
+        );
+        // The binary only sets up the process and calls the library.
+        let main = std::fs::read_to_string(workspace().join(step).join("src/main.rs")).unwrap();
+        let crate_name = step.replace('-', "_");
+        assert!(
+            main.contains(&format!("{crate_name}::run(")) && main.contains("Out::Terminal"),
+            "{step}: main.rs delegates to {crate_name}::run"
+        );
     }
+}
+
+/// The workspace's step crates, `step-NN-name`, in order.
+fn step_crates() -> Vec<String> {
+    let mut steps: Vec<String> = std::fs::read_dir(workspace())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("step-"))
+        .collect();
+    steps.sort();
+    steps
+}
+
+#[test]
+fn common_names_no_step() {
+    let step_name = regex::Regex::new(r"(?i)step[ _-]?0\d").unwrap();
+    let mut found = Vec::new();
+    for (path, text) in sources_under(&workspace().join("common/src")) {
+        for (number, line) in text.lines().enumerate() {
+            if step_name.is_match(line) {
+                found.push(format!("{}:{}: {line}", path.display(), number + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "common names a step:\n{}",
+        found.join("\n")
+    );
 }
 
 #[derive(serde::Deserialize)]
@@ -253,13 +291,7 @@ fn every_exercise_lives_in_its_step_is_graded_there_and_is_listed_on_its_page() 
             .unwrap();
     let pages: String = book_pages().into_iter().map(|(_, text)| text).collect();
     let mut sources = Vec::new();
-    for dir in [
-        "common",
-        "step-01-fire-and-forget",
-        "step-02-callback",
-        "step-03-sync",
-        "step-04-future-timeout",
-    ] {
+    for dir in std::iter::once("common".to_owned()).chain(step_crates()) {
         sources.extend(sources_under(&workspace().join(dir).join("src")));
     }
     for exercise in &list.exercise {

@@ -1,9 +1,9 @@
-//! `send_waiting_for_room` (through `send_counting_waits`, which counts its waits)
+//! `retry_while_queue_full` (through `retry_counting_waits`, which counts its waits)
 //! against a local queue far too small for the load: every
 //! record must still reach the broker, once, in order per key.
 
 use common::broker::EmbeddedBroker;
-use common::queue_full::send_counting_waits;
+use common::queue_full::retry_counting_waits;
 use common::readback::read_topic;
 use common::reading::{Clock, ReadingGenerator};
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
@@ -31,8 +31,9 @@ async fn queue_full_waits_and_retries() {
         let record = BaseRecord::to("humidity")
             .key(reading.key())
             .payload(&payload);
-        if let Err((error, _)) = send_counting_waits(&producer, record, &mut waits).await {
-            panic!("send_counting_waits gave up: {error}");
+        let sent = retry_counting_waits(record, &mut waits, |record| producer.send(record)).await;
+        if let Err((error, _)) = sent {
+            panic!("retry_counting_waits gave up: {error}");
         }
     }
     // The fault happened: the queue was full, again and again.

@@ -5,10 +5,11 @@
 //! record, then all of them, and the difference is its sending time.
 
 use crate::measure::ModeResult;
-use crate::plan::Mode;
+use crate::plan::Row;
 use anyhow::{bail, Context, Result};
 use common::broker_count::BrokerCount;
 use common::reading::ReadingGenerator;
+use common::run_tag::RunTag;
 use rdkafka::ClientConfig;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -52,9 +53,16 @@ fn write_records(readings: &mut ReadingGenerator, count: u64) -> Result<tempfile
     Ok(file)
 }
 
-fn run_kcat(records: &std::path::Path, config: &ClientConfig, topic: &str) -> Result<Duration> {
+fn run_kcat(
+    records: &std::path::Path,
+    config: &ClientConfig,
+    topic: &str,
+    header: &str,
+) -> Result<Duration> {
     let mut command = Command::new("kcat");
-    command.args(["-P", "-t", topic, "-K:", "-l"]).arg(records);
+    command
+        .args(["-P", "-t", topic, "-K:", "-H", header, "-l"])
+        .arg(records);
     for (key, value) in config.config_map().iter() {
         if *key == "bootstrap.servers" {
             command.arg("-b").arg(value);
@@ -92,37 +100,41 @@ pub struct Kcat {
     count: u64,
     /// The row's name, with the librdkafka kcat runs on: it need not be ours.
     name: String,
+    /// The run's tag header, as `-H`: kcat's records carry it as the steps' do.
+    header: String,
 }
 
 impl Kcat {
     /// Writes `count` readings (and one more, for the start-up run) as kcat's input.
-    pub fn prepare(mut readings: ReadingGenerator, count: u64) -> Result<Self> {
+    pub fn prepare(mut readings: ReadingGenerator, count: u64, tag: &RunTag) -> Result<Self> {
         let librdkafka = kcat_librdkafka_version().unwrap_or_else(|| "of unknown version".into());
         Ok(Self {
             all: write_records(&mut readings, count)?,
             one: write_records(&mut readings, 1)?,
             count,
             name: format!("kcat -P (C client, librdkafka {librdkafka})"),
+            header: format!("{}={}", common::run_tag::HEADER, tag.id()),
         })
     }
 
     /// Sends the records to `topic` with `config`'s settings (its bootstrap servers as
-    /// `-b`), and counts what the broker gained.
-    pub fn run(&self, config: &ClientConfig, topic: &str) -> Result<ModeResult> {
-        let startup = run_kcat(self.one.path(), config, topic)?;
+    /// `-b`), and counts what the broker gained. Returns the row and where the topic
+    /// stood before it.
+    pub fn run(&self, config: &ClientConfig, topic: &str) -> Result<(ModeResult, BrokerCount)> {
+        let startup = run_kcat(self.one.path(), config, topic, &self.header)?;
         let before = BrokerCount::before(config, topic)?;
-        let total = run_kcat(self.all.path(), config, topic)?;
+        let total = run_kcat(self.all.path(), config, topic, &self.header)?;
         // The start-up run also sent its record, so this is the larger run plus one
         // start-up: its difference from the one-record run is the sending time.
         let sending = total.saturating_sub(startup);
         let mut result = if sending < MIN_TIMED {
             // With too few records the difference drowns in noise: keep the whole time.
             let name = self.name.replace(')', ", incl. start-up)");
-            ModeResult::new(Mode::Kcat, &name, self.count, total, None)
+            ModeResult::new(Row::Kcat, &name, self.count, total, None)
         } else {
-            ModeResult::new(Mode::Kcat, &self.name, self.count, sending, None)
+            ModeResult::new(Row::Kcat, &self.name, self.count, sending, None)
         };
         result.broker_count = Some(before.growth()?);
-        Ok(result)
+        Ok((result, before))
     }
 }

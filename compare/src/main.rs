@@ -3,30 +3,31 @@
 //! Run it: `cargo run --release -p compare`
 //! Targets: `cargo run --release -p compare -- --broker-rtt 0ms --count 1000000 --vs-kcat`
 //!
-//! Every mode sends the same seeded readings through a fresh producer with the steps'
-//! settings, one after another in this process, against the same broker.
+//! Every row runs a step's own send loop (its library's `send_all`) on the same seeded
+//! readings, through a fresh producer with the steps' settings, one after another in
+//! this process, against the same broker.
 
 mod broker_process;
 mod kcat;
 mod measure;
-mod modes;
 mod plan;
 mod plot;
 mod progress;
 mod report;
+mod rows;
 mod table;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use common::args::{parse_duration, parse_property};
 use common::broker::Broker;
 use common::producer_config::{settings_for, LINGER_MS};
-use common::reading::{Clock, ReadingGenerator};
+use common::run_tag::RunTag;
 use common::settings::Settings;
-use common::CommonArgs;
-use measure::{ModeResult, PeakMemory};
-use modes::{CallbackWork, Workload};
-use plan::Mode;
+use measure::PeakMemory;
+use plan::Row;
 use report::Report;
+use rows::{RowSettings, Workload};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -34,38 +35,73 @@ use std::time::Duration;
 #[derive(Parser)]
 #[command(about = "Measure every send mode on the same workload")]
 struct Args {
-    #[command(flatten)]
-    common: CommonArgs,
+    /// Kafka bootstrap servers (or env KAFKA_BOOTSTRAP_SERVERS, or bootstrap.servers in
+    /// --config). Without any, an embedded broker starts in a process of its own.
+    #[arg(long, value_name = "HOST:PORT,...")]
+    brokers: Option<String>,
 
-    /// Records per mode for the synchronous mode (it needs fewer at high round trips).
+    /// A Java-style client.properties file (bootstrap.servers, security.protocol, sasl.*, ssl.*).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Any librdkafka property, as in kcat: -X key=value (repeatable; overrides the lesson's settings).
+    #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property)]
+    property: Vec<(String, String)>,
+
+    /// The topic to send to on a real broker (the embedded one gives each row its own).
+    #[arg(long, default_value = "humidity")]
+    topic: String,
+
+    /// Simulated network round trip of the embedded broker (0ms turns it off).
+    #[arg(long, default_value = "10ms", value_parser = parse_duration)]
+    broker_rtt: Duration,
+
+    /// Records per async row. [default: 200000, unless --duration is given]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    count: Option<u64>,
+
+    /// Run each async row for this long instead of a count.
+    #[arg(long, value_parser = parse_duration, conflicts_with = "count")]
+    duration: Option<Duration>,
+
+    /// Seed for the readings: every row and repetition sends the same ones.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+
+    /// Records for the synchronous row (it needs fewer at high round trips).
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
     sync_count: u64,
 
-    /// Records per mode for the two blocking-callback rows.
+    /// Records for the two blocking-callback rows.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     slow_count: u64,
 
     /// Simulated heavy work per delivery report in the blocking-callback rows.
-    #[arg(long, default_value = "1ms", value_parser = common::args::parse_duration)]
+    #[arg(long, default_value = "1ms", value_parser = parse_duration)]
     slow_work: Duration,
 
-    /// The future-with-timeout mode's wait per future.
-    #[arg(long, default_value = "100ms", value_parser = common::args::parse_duration)]
+    /// The future row's wait per future (step 04's --timeout).
+    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
     timeout: Duration,
 
-    /// How many delivery futures the future mode keeps before it waits for one.
-    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    future_window: u64,
+    /// How many delivery futures the future row keeps before it waits on the oldest
+    /// (step 04's --in-flight).
+    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    future_window: u32,
 
-    /// The modes to measure, in any order (they always run in the table's order).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Mode::defaults())]
-    modes: Vec<Mode>,
+    /// How long a row's final flush may wait for its outstanding messages.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    flush_timeout: Duration,
+
+    /// The rows to measure, in any order (they always run in the table's order).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Row::defaults())]
+    modes: Vec<Row>,
 
     /// Also run Debian's kcat -P on the same records, settings and broker.
     #[arg(long)]
     vs_kcat: bool,
 
-    /// Run every mode this many times, interleaved (all modes, then all again, ...), and
+    /// Run every row this many times, interleaved (all rows, then all again, ...), and
     /// report medians and each ratio's spread.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
     repeat: u64,
@@ -82,6 +118,11 @@ struct Args {
     #[arg(long, value_name = "REPORT.json")]
     from_report: Option<PathBuf>,
 
+    /// After each row, read its records back from the broker and write them all as JSON
+    /// here (row → records of the last repetition). Slow for big counts.
+    #[arg(long, value_name = "FILE")]
+    dump_topics: Option<PathBuf>,
+
     /// Internal: host the embedded broker for a parent `compare` process.
     #[arg(long, hide = true)]
     serve_broker: bool,
@@ -93,15 +134,6 @@ const READINGS_START: i64 = 1_733_584_800;
 
 /// Default records per async mode when neither --count nor --duration says otherwise.
 const DEFAULT_ASYNC_COUNT: u64 = 200_000;
-
-async fn measured(
-    run: impl std::future::Future<Output = Result<ModeResult>>,
-) -> Result<ModeResult> {
-    PeakMemory::reset();
-    let mut result = run.await?;
-    result.peak_rss_mib = PeakMemory::read_mib();
-    Ok(result)
-}
 
 fn load_report(path: &std::path::Path) -> Result<Report> {
     let text = std::fs::read_to_string(path)
@@ -140,7 +172,7 @@ fn check_plot_target(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// The broker the modes send to, and the producer settings for it.
+/// The broker the rows send to, and the producer settings for it.
 struct Target {
     /// The embedded broker's process, kept alive for the run; `None` for a real one.
     _process: Option<broker_process::BrokerProcess>,
@@ -153,66 +185,46 @@ impl Target {
     /// Embedded unless a broker is named where the steps look: --brokers, the
     /// environment or --config. A real broker must hold the topic.
     fn connect(args: &Args) -> Result<Self> {
-        let connection = Settings::from_args(&args.common)?;
-        if connection.get("bootstrap.servers").is_none() {
-            let process = broker_process::BrokerProcess::start(args.common.broker_rtt)?;
+        let connection = Settings::from_flags(
+            args.config.as_deref(),
+            args.brokers.as_deref(),
+            None,
+            &args.property,
+        )?;
+        let Some(bootstrap_servers) = connection.get("bootstrap.servers").map(str::to_owned) else {
+            let process = broker_process::BrokerProcess::start(args.broker_rtt)?;
             let config = settings_for(connection, &process.bootstrap_servers).client_config()?;
             return Ok(Self {
                 description: format!(
                     "embedded mock cluster in its own process (3 brokers, 3 partitions per topic, round trip {})",
-                    humantime::format_duration(args.common.broker_rtt)
+                    humantime::format_duration(args.broker_rtt)
                 ),
                 _process: Some(process),
                 embedded: true,
                 config,
             });
-        }
-        let broker = Broker::connect(&connection, &args.common, &[])?;
-        let config = settings_for(connection, broker.bootstrap_servers()).client_config()?;
+        };
+        let config = settings_for(connection, &bootstrap_servers).client_config()?;
         let probe: rdkafka::producer::BaseProducer = config.create()?;
         common::lesson::check_topic(
             rdkafka::producer::Producer::client(&probe),
-            broker.bootstrap_servers(),
-            &args.common.topic,
+            &bootstrap_servers,
+            &args.topic,
         )?;
+        let broker = Broker::External { bootstrap_servers };
         Ok(Self {
             _process: None,
             embedded: false,
-            description: broker.describe(&args.common.topic),
+            description: broker.describe(&args.topic),
             config,
         })
-    }
-}
-
-/// Runs one of the Rust modes on `workload`.
-async fn measure(mode: Mode, workload: Workload<'_>, args: &Args) -> Result<ModeResult> {
-    let work = humantime::format_duration(args.slow_work);
-    match mode {
-        Mode::FireAndForget => modes::fire_and_forget(workload, false).await,
-        Mode::ErrorReportsOnly => modes::fire_and_forget(workload, true).await,
-        Mode::Callback => {
-            modes::callback(workload, CallbackWork::None, "Async with callback").await
-        }
-        Mode::Future => {
-            modes::future_with_timeout(workload, args.future_window as usize, args.timeout).await
-        }
-        Mode::Sync => modes::synchronous(workload).await,
-        Mode::CallbackInlineWork => {
-            let name = format!("Callback, {work} work inline");
-            modes::callback(workload, CallbackWork::Inline(args.slow_work), &name).await
-        }
-        Mode::CallbackOffloadedWork => {
-            let name = format!("Callback, {work} work offloaded");
-            modes::callback(workload, CallbackWork::Offloaded(args.slow_work), &name).await
-        }
-        Mode::Kcat => anyhow::bail!("kcat is not a Rust mode: Kcat::run measures it"),
     }
 }
 
 async fn run(mut args: Args) -> Result<ExitCode> {
     common::logging::init();
     if args.serve_broker {
-        broker_process::serve(&Mode::all_topics(), args.common.broker_rtt)?;
+        broker_process::serve(&Row::all_topics(), args.broker_rtt)?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(path) = &args.plot {
@@ -222,76 +234,115 @@ async fn run(mut args: Args) -> Result<ExitCode> {
         publish(&load_report(path)?, &args)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if args.vs_kcat && !args.modes.contains(&Mode::Kcat) {
-        args.modes.push(Mode::Kcat);
+    if args.vs_kcat && !args.modes.contains(&Row::Kcat) {
+        args.modes.push(Row::Kcat);
     }
     args.modes.sort();
     args.modes.dedup();
-    if args.modes.contains(&Mode::Kcat) {
+    if args.modes.contains(&Row::Kcat) {
         kcat::require_kcat()?;
     }
     let target = Target::connect(&args)?;
     let (config, embedded) = (&target.config, target.embedded);
-    let topic_for = |mode: Mode| {
+    let topic_for = |row: Row| {
         if embedded {
-            mode.topic()
+            row.topic()
         } else {
-            args.common.topic.as_str()
+            args.topic.as_str()
         }
     };
-    let count = args.common.count.unwrap_or(DEFAULT_ASYNC_COUNT);
-    let count_for = |mode: Mode| match mode {
-        Mode::Sync => args.sync_count,
-        Mode::CallbackInlineWork | Mode::CallbackOffloadedWork => args.slow_count,
+    let dlq_topic = if embedded {
+        plan::DLQ_TOPIC.to_owned()
+    } else {
+        format!("{}-dlq", args.topic)
+    };
+    let count = match args.duration {
+        Some(_) => None,
+        None => Some(args.count.unwrap_or(DEFAULT_ASYNC_COUNT)),
+    };
+    let count_for = |row: Row| match row {
+        Row::Sync => Some(args.sync_count),
+        Row::CallbackInlineWork | Row::CallbackOffloadedWork => Some(args.slow_count),
         _ => count,
     };
-    let readings = || {
-        ReadingGenerator::new(
-            args.common.seed,
-            Clock::Fixed {
+    let settings = RowSettings {
+        slow_work: args.slow_work,
+        timeout: args.timeout,
+        future_window: args.future_window,
+    };
+    // One tag for the whole comparison: every record carries it, as a step's would.
+    let tag = RunTag::new(None);
+    let kcat = if args.modes.contains(&Row::Kcat) {
+        let readings = common::reading::ReadingGenerator::new(
+            args.seed,
+            common::reading::Clock::Fixed {
                 start: READINGS_START,
             },
-        )
-    };
-    let kcat = if args.modes.contains(&Mode::Kcat) {
-        Some(kcat::Kcat::prepare(readings(), count)?)
+        );
+        let records = count.unwrap_or(DEFAULT_ASYNC_COUNT);
+        Some(kcat::Kcat::prepare(readings, records, &tag)?)
     } else {
         None
     };
     let repeat = args.repeat as usize;
+    let amount = match (count, args.duration) {
+        (Some(count), _) => format!("{count} records"),
+        (None, Some(duration)) => format!("{}", humantime::format_duration(duration)),
+        (None, None) => unreachable!("a count unless a duration"),
+    };
     eprintln!(
-        "📏 Measuring {count} records per async mode, {} synchronous, {repeat} time(s) each, on {}",
+        "📏 Measuring {amount} per async mode, {} synchronous, {repeat} time(s) each, on {}",
         args.sync_count, target.description
     );
     let progress = progress::Progress::new(!args.json);
     let mut runs = Vec::with_capacity(repeat);
+    let mut dumped = std::collections::BTreeMap::new();
     for repetition in 1..=repeat {
         let mut rows = Vec::with_capacity(args.modes.len());
-        for &mode in &args.modes {
-            let known_count = (mode != Mode::Kcat).then(|| count_for(mode));
-            let bar = progress.mode(&mode_name(mode), repetition, repeat, known_count);
+        for &row in &args.modes {
+            let known_count = if row == Row::Kcat {
+                None
+            } else {
+                count_for(row)
+            };
+            let bar = progress.mode(&row_name(row), repetition, repeat, known_count);
             let workload = Workload {
                 config,
-                topic: topic_for(mode),
-                readings: readings(),
-                count: count_for(mode),
-                duration: args.common.duration,
-                flush_timeout: Duration::from_secs(600),
-                payload: Vec::with_capacity(256),
+                topic: topic_for(row),
+                dlq_topic: &dlq_topic,
+                seed: args.seed,
+                clock_start: READINGS_START,
+                count: count_for(row),
+                duration: args.duration.unwrap_or(Duration::MAX),
+                flush_timeout: args.flush_timeout,
+                tag: &tag,
                 progress: bar.clone(),
-                time_is_up: Default::default(),
             };
-            let row = match (mode, &kcat) {
-                (Mode::Kcat, Some(kcat)) => kcat.run(config, topic_for(mode))?,
-                _ => measured(measure(mode, workload, &args)).await?,
+            let (result, before) = match (row, &kcat) {
+                (Row::Kcat, Some(kcat)) => kcat.run(config, topic_for(row))?,
+                _ => {
+                    PeakMemory::reset();
+                    let sample = rows::measure_row(row, &workload, &settings).await?;
+                    let mut result = rows::result(row, &rows::label(row, &settings), &sample)?;
+                    result.peak_rss_mib = PeakMemory::read_mib();
+                    (result, sample.before)
+                }
             };
             bar.finish_and_clear();
-            rows.push(row);
+            if args.dump_topics.is_some() {
+                let records = before.records_since(result.messages_sent, &tag)?;
+                dumped.insert(row_name(row), records);
+            }
+            rows.push(result);
         }
         runs.push(rows);
     }
+    if let Some(path) = &args.dump_topics {
+        std::fs::write(path, serde_json::to_string_pretty(&dumped)?)
+            .with_context(|| format!("could not write the read-back to {}", path.display()))?;
+    }
     let broker_rtt_ms = if embedded {
-        args.common.broker_rtt.as_millis()
+        args.broker_rtt.as_millis()
     } else {
         0
     };
@@ -308,9 +359,9 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A mode's name on the command line, as its progress bar's label.
-fn mode_name(mode: Mode) -> String {
-    <Mode as clap::ValueEnum>::to_possible_value(&mode)
+/// A row's name on the command line, as its progress bar's label.
+fn row_name(row: Row) -> String {
+    <Row as clap::ValueEnum>::to_possible_value(&row)
         .map_or_else(String::new, |value| value.get_name().to_owned())
 }
 

@@ -1,6 +1,6 @@
 //! What one mode's run measured: counts, time, latency percentiles, peak memory.
 
-use crate::plan::Mode;
+use crate::plan::Row;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -19,7 +19,7 @@ pub fn record_latency(histogram: &mut Histogram<u64>, latency: Duration) {
 /// One row of the table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModeResult {
-    pub id: Mode,
+    pub id: Row,
     pub mode: String,
     pub messages_sent: u64,
     pub messages_confirmed: Option<u64>,
@@ -36,7 +36,7 @@ pub struct ModeResult {
 
 impl ModeResult {
     pub fn new(
-        id: Mode,
+        id: Row,
         mode: &str,
         sent: u64,
         elapsed: Duration,

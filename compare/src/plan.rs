@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
 )]
 #[serde(rename_all = "kebab-case")]
-pub enum Mode {
+pub enum Row {
     FireAndForget,
     Kcat,
     Callback,
@@ -20,47 +20,52 @@ pub enum Mode {
     ErrorReportsOnly,
 }
 
-impl Mode {
+impl Row {
     /// Every mode, in run order.
-    pub fn all() -> &'static [Mode] {
-        <Mode as clap::ValueEnum>::value_variants()
+    pub fn all() -> &'static [Row] {
+        <Row as clap::ValueEnum>::value_variants()
     }
 
     /// The modes a plain run measures: all but kcat, which needs `--vs-kcat`.
-    pub fn defaults() -> Vec<Mode> {
+    pub fn defaults() -> Vec<Row> {
         Self::all()
             .iter()
             .copied()
-            .filter(|&mode| mode != Mode::Kcat)
+            .filter(|&mode| mode != Row::Kcat)
             .collect()
     }
 
     /// The embedded broker's topic for this mode: each mode counts its own records.
     pub fn topic(self) -> &'static str {
         match self {
-            Mode::FireAndForget => "compare-fire-and-forget",
-            Mode::Kcat => "compare-kcat",
-            Mode::Callback => "compare-callback",
-            Mode::Future => "compare-future",
-            Mode::Sync => "compare-sync",
-            Mode::CallbackInlineWork => "compare-slow-inline",
-            Mode::CallbackOffloadedWork => "compare-slow-offloaded",
-            Mode::ErrorReportsOnly => "compare-fire-and-forget-error-reports",
+            Row::FireAndForget => "compare-fire-and-forget",
+            Row::Kcat => "compare-kcat",
+            Row::Callback => "compare-callback",
+            Row::Future => "compare-future",
+            Row::Sync => "compare-sync",
+            Row::CallbackInlineWork => "compare-slow-inline",
+            Row::CallbackOffloadedWork => "compare-slow-offloaded",
+            Row::ErrorReportsOnly => "compare-fire-and-forget-error-reports",
         }
     }
 
-    /// Every mode's topic, for the embedded broker to create.
+    /// Every row's topic and the dead-letter topic, for the embedded broker to create.
     pub fn all_topics() -> Vec<&'static str> {
-        Self::all().iter().map(|mode| mode.topic()).collect()
+        let mut topics: Vec<&str> = Self::all().iter().map(|row| row.topic()).collect();
+        topics.push(DLQ_TOPIC);
+        topics
     }
 }
+
+/// Where the callback rows' worker would send dead letters on the embedded broker.
+pub const DLQ_TOPIC: &str = "compare-dlq";
 
 /// A ratio of two modes' messages per second, taken within each repetition.
 pub struct RatioOf {
     pub key: &'static str,
     pub label: &'static str,
-    pub numerator: Mode,
-    pub denominator: Mode,
+    pub numerator: Row,
+    pub denominator: Row,
 }
 
 /// The ratios reported, each when both of its modes ran.
@@ -68,31 +73,31 @@ pub const RATIOS: [RatioOf; 5] = [
     RatioOf {
         key: "fire_and_forget_vs_kcat",
         label: "Fire-and-forget / kcat",
-        numerator: Mode::FireAndForget,
-        denominator: Mode::Kcat,
+        numerator: Row::FireAndForget,
+        denominator: Row::Kcat,
     },
     RatioOf {
         key: "callback_vs_fire_and_forget",
         label: "Callback / fire-and-forget",
-        numerator: Mode::Callback,
-        denominator: Mode::FireAndForget,
+        numerator: Row::Callback,
+        denominator: Row::FireAndForget,
     },
     RatioOf {
         key: "future_vs_fire_and_forget",
         label: "Future window / fire-and-forget",
-        numerator: Mode::Future,
-        denominator: Mode::FireAndForget,
+        numerator: Row::Future,
+        denominator: Row::FireAndForget,
     },
     RatioOf {
         key: "sync_slowdown_vs_fire_and_forget",
         label: "Fire-and-forget / synchronous (the slowdown)",
-        numerator: Mode::FireAndForget,
-        denominator: Mode::Sync,
+        numerator: Row::FireAndForget,
+        denominator: Row::Sync,
     },
     RatioOf {
         key: "error_reports_only_vs_fire_and_forget",
         label: "Error reports only / fire-and-forget",
-        numerator: Mode::ErrorReportsOnly,
-        denominator: Mode::FireAndForget,
+        numerator: Row::ErrorReportsOnly,
+        denominator: Row::FireAndForget,
     },
 ];

@@ -3,7 +3,7 @@
 //! magnitude. Drawn from a report alone, so a saved `--json` report redraws the same
 //! chart byte for byte (`--from-report`).
 
-use crate::plan::Mode;
+use crate::plan::Row;
 use crate::report::{ModeSummary, Report};
 use crate::table::micros;
 use anyhow::{anyhow, Result};
@@ -184,7 +184,7 @@ fn throughput<DB: DrawingBackend>(
     };
     let mut chart = axes.draw(area, count)?;
     for (index, mode) in modes.iter().enumerate() {
-        let color = if mode.id == Mode::Sync {
+        let color = if mode.id == Row::Sync {
             SLOW
         } else {
             THROUGHPUT
@@ -224,7 +224,7 @@ fn latency<DB: DrawingBackend>(
         };
         bar(&mut chart, slot_index, (LATENCY_FLOOR_US, p99), P99, 8)?;
         bar(&mut chart, slot_index, (LATENCY_FLOOR_US, p50), P50, 16)?;
-        let note = if mode.id == Mode::FireAndForget || mode.id == Mode::ErrorReportsOnly {
+        let note = if mode.id == Row::FireAndForget || mode.id == Row::ErrorReportsOnly {
             " (one send call)"
         } else {
             ""

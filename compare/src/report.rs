@@ -3,7 +3,7 @@
 //! minutes apart at most, then summarised: this machine's noise moves whole repetitions.
 
 use crate::measure::ModeResult;
-use crate::plan::{Mode, RATIOS};
+use crate::plan::{Row, RATIOS};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -19,12 +19,30 @@ pub struct Report {
     pub ratios: Vec<RatioSummary>,
     /// Every repetition's rows, as measured.
     pub runs: Vec<Vec<ModeResult>>,
+    /// What the latency columns measure. Reports from before the rows ran the steps' own
+    /// loops have none: their rows timed their own loops (see [`OWN_LOOPS_LATENCY`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<String>,
 }
+
+/// What the latency columns meant while `compare` ran loops of its own.
+pub const OWN_LOOPS_LATENCY: &str = "Latency: fire-and-forget never learns an outcome, so its latency is what the application waits for: the time one send call takes. \
+Every other row measures from send to confirmation (for the future, to the moment the waiting code sees it). \
+The clock stops when every message has an outcome, after a flush. kcat has no latency column; its time excludes its start-up. \
+Peak RSS is this process's high-water mark during the mode.";
+
+/// What the latency columns measure now that every row runs a step's own loop.
+pub const STEP_LOOPS_LATENCY: &str = "Every Rust row runs a step's own send loop (its library's `send_all`), quietly. \
+Latency: from the kth send to the kth confirmation, from the run's counters (every 16th message in the big rows, every one in the others): \
+each message's own latency when confirmations come in send order, else the time the confirmations took to catch up with the sends. \
+For fire-and-forget the step never sees its confirmations; compare's producer context counts them. Error reports only has none to count. \
+The clock stops when every message has an outcome, after a flush. kcat has no latency column; its time excludes its start-up. \
+Peak RSS is this process's high-water mark during the mode.";
 
 /// One mode's medians over the repetitions.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ModeSummary {
-    pub id: Mode,
+    pub id: Row,
     pub mode: String,
     pub messages_sent: u64,
     pub messages_per_second: f64,
@@ -77,12 +95,12 @@ impl Report {
         linger_ms: u32,
         runs: Vec<Vec<ModeResult>>,
     ) -> Self {
-        let rows_of = |id: Mode| -> Vec<&ModeResult> {
+        let rows_of = |id: Row| -> Vec<&ModeResult> {
             runs.iter()
                 .filter_map(|run| run.iter().find(|row| row.id == id))
                 .collect()
         };
-        let ids: Vec<Mode> = runs
+        let ids: Vec<Row> = runs
             .first()
             .map_or(vec![], |run| run.iter().map(|row| row.id).collect());
         let modes = ids
@@ -150,6 +168,7 @@ impl Report {
             modes,
             ratios,
             runs,
+            latency: Some(STEP_LOOPS_LATENCY.to_owned()),
         }
     }
 
@@ -189,7 +208,7 @@ mod tests {
         assert_eq!(median(&[7.0]), 7.0);
     }
 
-    fn row(id: Mode, rate: f64) -> ModeResult {
+    fn row(id: Row, rate: f64) -> ModeResult {
         ModeResult::new(
             id,
             "row",
@@ -202,9 +221,9 @@ mod tests {
     #[test]
     fn ratios_are_taken_within_each_repetition_then_summarised() {
         let runs = vec![
-            vec![row(Mode::FireAndForget, 100.0), row(Mode::Kcat, 200.0)],
-            vec![row(Mode::FireAndForget, 300.0), row(Mode::Kcat, 100.0)],
-            vec![row(Mode::FireAndForget, 100.0), row(Mode::Kcat, 100.0)],
+            vec![row(Row::FireAndForget, 100.0), row(Row::Kcat, 200.0)],
+            vec![row(Row::FireAndForget, 300.0), row(Row::Kcat, 100.0)],
+            vec![row(Row::FireAndForget, 100.0), row(Row::Kcat, 100.0)],
         ];
         let report = Report::new("b".into(), 0, 0, runs);
         let ratio = &report.ratios[0];

@@ -74,11 +74,14 @@ pub fn table(report: &Report) -> String {
     let _ = write!(
         out,
         "\nBroker: {}. linger.ms = {}. The Rust modes run on librdkafka {}.\n\
-         Latency: fire-and-forget never learns an outcome, so its latency is what the application waits for: the time one send call takes. \
-         Every other row measures from send to confirmation (for the future, to the moment the waiting code sees it). \
-         The clock stops when every message has an outcome, after a flush. kcat has no latency column; its time excludes its start-up. \
-         Peak RSS is this process's high-water mark during the mode.\n",
-        report.broker, report.linger_ms, report.librdkafka
+         {}\n",
+        report.broker,
+        report.linger_ms,
+        report.librdkafka,
+        report
+            .latency
+            .as_deref()
+            .unwrap_or(crate::report::OWN_LOOPS_LATENCY)
     );
     out
 }

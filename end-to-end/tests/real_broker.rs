@@ -12,8 +12,8 @@
 use common::readback::{read_topic_lingering, StoredRecord};
 use common::run_tag::HEADER;
 use common::testing::{
-    assert_broker_holds, assert_reports_match_broker, number_after, readings, reported_deliveries,
-    summary_counts, TEST_CLOCK,
+    assert_broker_holds, assert_reports_match_broker, number_after, readings, summary_counts,
+    TEST_CLOCK,
 };
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
@@ -137,7 +137,7 @@ impl StepRun {
             _ => {
                 let counts = summary_counts(&stdout);
                 assert_eq!((counts.sent, counts.confirmed), (count, count), "{step}");
-                let reported = reported_deliveries(&stdout);
+                let reported = confirmations_of(step)(&stdout);
                 assert_eq!(reported.len(), self.count, "{step}: one report per message");
                 assert_reports_match_broker(&reported, &stored);
                 if step == "step-04-future-timeout" {
@@ -330,4 +330,14 @@ fn compare_measures_a_real_broker_and_it_holds_exactly_the_records_sent() {
         held == expected,
         "keys and bodies differ from what compare sent"
     );
+}
+
+/// The parser of `step`'s own confirmation lines.
+fn confirmations_of(step: &str) -> fn(&str) -> Vec<common::output::Confirmation> {
+    match step {
+        "step-02-callback" => step_02_callback::lines::confirmations,
+        "step-03-sync" => step_03_sync::lines::confirmations,
+        "step-04-future-timeout" => step_04_future_timeout::lines::confirmations,
+        other => panic!("{other} prints no confirmations"),
+    }
 }

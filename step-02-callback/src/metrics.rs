@@ -55,27 +55,6 @@ impl Metrics {
         self.last_offsets.lock().unwrap().clone()
     }
 
-    /// Prints the 📊, ☠️ and 💾 lines after the summary, and returns the run's exit
-    /// code: `code`, unless a dead letter was lost too.
-    pub fn print_report(
-        &self,
-        counts: Counts,
-        side_work: &SideWorkReport,
-        use_cases: &crate::UseCaseArgs,
-        code: std::process::ExitCode,
-    ) -> std::process::ExitCode {
-        let offsets_file = use_cases.offsets_file.as_deref();
-        println!(
-            "{}",
-            self.report(counts, side_work, &use_cases.dlq_topic, offsets_file)
-        );
-        if side_work.dead_letters.failed == 0 {
-            code
-        } else {
-            std::process::ExitCode::FAILURE
-        }
-    }
-
     /// The 📊, ☠️ and 💾 lines after the summary.
     pub fn report(
         &self,
@@ -99,5 +78,17 @@ impl Metrics {
             ));
         }
         text
+    }
+}
+
+/// The run's exit code: `code`, unless a dead letter was lost too.
+pub fn exit_code(
+    code: std::process::ExitCode,
+    side_work: &SideWorkReport,
+) -> std::process::ExitCode {
+    if side_work.dead_letters.failed == 0 {
+        code
+    } else {
+        std::process::ExitCode::FAILURE
     }
 }

@@ -6,7 +6,7 @@
 //! topic, a file write, or the simulated heavy work of `--slow-callback --offload`.
 
 use anyhow::{Context, Result};
-use common::queue_full::send_waiting_for_room;
+use common::queue_full::retry_while_queue_full;
 use common::tally::Tally;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
@@ -74,7 +74,7 @@ impl SideWorker {
             lesson.topic().to_owned(),
             use_cases.dlq_topic.clone(),
             use_cases.offsets_file.clone(),
-            lesson.args.flush_timeout,
+            lesson.flush_timeout(),
         )
     }
 
@@ -177,7 +177,8 @@ impl Worker {
             record = record.timestamp(timestamp);
         }
         self.tally.record_sent();
-        if let Err((error, _)) = send_waiting_for_room(&self.dlq, record).await {
+        let sent = retry_while_queue_full(record, |record| self.dlq.send(record)).await;
+        if let Err((error, _)) = sent {
             tracing::error!(%error, "could not queue a record for the dead-letter topic");
             self.tally.record_failed();
         }

@@ -6,9 +6,10 @@
 //! the snapshot regroups them by partition (keeping each partition's own order).
 
 use common::testing::{
-    assert_broker_holds, assert_reports_match_broker, deliveries_grouped_by_partition,
-    expected_readings, reported_deliveries, run_step, summary_counts, varying_parts,
+    assert_broker_holds, assert_reports_match_broker, expected_readings, run_step, summary_counts,
+    varying_parts,
 };
+use step_02_callback::lines::{confirmations, grouped_by_partition};
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-02-callback");
 
@@ -17,11 +18,11 @@ fn every_callback_reports_what_the_broker_holds() {
     let run = run_step(STEP, &["--count", "12"]);
     assert_eq!(run.exit_code, Some(0), "stderr: {}", run.stderr);
     insta::with_settings!({ filters => varying_parts() }, {
-        insta::assert_snapshot!("callback_12", deliveries_grouped_by_partition(&run.stdout));
+        insta::assert_snapshot!("callback_12", grouped_by_partition(&run.stdout));
     });
 
     let counts = summary_counts(&run.stdout);
-    let reported = reported_deliveries(&run.stdout);
+    let reported = confirmations(&run.stdout);
     assert_eq!((counts.sent, counts.confirmed, counts.failed), (12, 12, 0));
     assert_eq!(reported.len(), 12);
     assert_reports_match_broker(&reported, run.records("humidity"));

@@ -2,12 +2,13 @@
 
 use common::testing::StepRun;
 use common::testing::{
-    assert_broker_holds, assert_reports_match_broker, expected_readings, number_after,
-    reported_deliveries, run_step, run_step_interrupted, run_through_long_outage,
-    run_with_retriable_errors, stored_reading, summary_counts,
+    assert_broker_holds, assert_reports_match_broker, expected_readings, number_after, run_step,
+    run_step_interrupted, run_through_long_outage, run_with_retriable_errors, stored_reading,
+    summary_counts,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
+use step_02_callback::lines::confirmations;
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-02-callback");
 
@@ -48,7 +49,7 @@ fn failed_readings(run: &StepRun) -> Vec<common::SensorReading> {
 fn callback_lines_report_each_outcome() {
     let (run, _) = run_with_rejections();
     let stored = run.records("humidity");
-    let reported = reported_deliveries(&run.stdout);
+    let reported = confirmations(&run.stdout);
     assert_eq!(
         reported.len(),
         stored.len(),
@@ -118,7 +119,7 @@ fn retriable_errors_end_with_no_loss_and_no_duplicate() {
 
 #[test]
 fn outage_longer_than_the_delivery_timeout_fails_every_lost_message_visibly() {
-    let (run, counts) = run_through_long_outage(STEP, "2500", "1s+3s", "❌ FAILED");
+    let (run, counts) = run_through_long_outage(STEP, "2500", "1s+3s", "❌ FAILED", confirmations);
     // The DLQ lives on the same brokers, so its sends may time out too: each one is
     // accounted for, and the DLQ topic holds exactly the confirmed ones.
     assert_eq!(
@@ -142,7 +143,7 @@ fn assert_stops_and_flushes_on(signal: &str) {
         "stopped early: {counts:?}"
     );
     assert_eq!(counts.confirmed, counts.sent, "flushed: {counts:?}");
-    assert_eq!(reported_deliveries(&stdout).len() as u64, counts.confirmed);
+    assert_eq!(confirmations(&stdout).len() as u64, counts.confirmed);
     assert_eq!(code, Some(0));
 }
 

@@ -39,7 +39,7 @@ fn successes_are_logged_at_debug_level_only() {
     assert!(!stdout.contains("SUCCESS"), "no line per message: {stdout}");
     assert!(!quiet.contains("sent"), "successes hidden at warn: {quiet}");
 
-    let (_, debug) = run_logged(&["--count", "20"], "production=debug");
+    let (_, debug) = run_logged(&["--count", "20"], "step_02_callback::production=debug");
     let successes = debug
         .lines()
         .filter(|l| l.contains("DEBUG") && l.contains("sent"))

@@ -4,9 +4,10 @@
 //! in send order), and keys that always hash to the same partition and offset.
 
 use common::testing::{
-    assert_broker_holds, assert_reports_match_broker, expected_readings, reported_deliveries,
-    run_step, summary_counts, varying_parts,
+    assert_broker_holds, assert_reports_match_broker, expected_readings, run_step, summary_counts,
+    varying_parts,
 };
+use step_03_sync::lines::confirmations;
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-03-sync");
 
@@ -19,7 +20,7 @@ fn each_send_is_confirmed_before_the_next() {
     });
 
     let counts = summary_counts(&run.stdout);
-    let reported = reported_deliveries(&run.stdout);
+    let reported = confirmations(&run.stdout);
     assert_eq!((counts.sent, counts.confirmed, counts.failed), (12, 12, 0));
     assert_eq!(reported.len(), 12);
     assert_reports_match_broker(&reported, run.records("humidity"));

@@ -4,6 +4,7 @@ use common::testing::{
     assert_broker_holds, assert_nothing_lost, expected_readings, run_step, run_step_timing_lines,
     run_through_long_outage, run_with_retriable_errors, summary_counts, varying_parts,
 };
+use step_03_sync::lines::confirmations;
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-03-sync");
 
@@ -71,7 +72,8 @@ fn short_outage_loses_nothing() {
 
 #[test]
 fn outage_longer_than_the_delivery_timeout_reports_each_loss() {
-    let (run, counts) = run_through_long_outage(STEP, "150", "800ms+3s", "❌ SYNC FAILED");
+    let (run, counts) =
+        run_through_long_outage(STEP, "150", "800ms+3s", "❌ SYNC FAILED", confirmations);
     let stored = run.records("humidity");
     // A timed-out message may still have been written (its reply was what got lost),
     // so the broker holds at least every confirmed reading and at most every sent one.

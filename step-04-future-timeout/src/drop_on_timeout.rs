@@ -5,8 +5,8 @@
 //! `timeout` drops it, and with it the only way to learn the outcome. The message was
 //! queued by `send_result` and still goes; the broker check shows it landed.
 
-use common::output::{future_failure, in_time, timed_out};
-use common::{Lesson, SensorReading};
+use crate::lines::{future_failure, in_time, timed_out};
+use common::{Run, SensorReading};
 use rdkafka::producer::DeliveryFuture;
 use std::time::Duration;
 
@@ -14,24 +14,24 @@ use std::time::Duration;
 /// Waits for `delivery` by value: when the wait runs out, `timeout` drops the future.
 /// The message still goes; only the answer is gone. Returns whether it was dropped.
 pub async fn wait_dropping(
-    lesson: &Lesson,
+    run: &Run,
     reading: &SensorReading,
     delivery: DeliveryFuture,
     wait: Duration,
 ) -> bool {
     match tokio::time::timeout(wait, delivery).await {
         Err(_elapsed) => {
-            println!("{}", timed_out(reading, wait));
+            run.say(|| timed_out(reading, wait));
             true
         }
         Ok(Ok(Ok(delivery))) => {
-            lesson.tally.record_confirmed();
-            println!("{}", in_time(reading, delivery.partition, delivery.offset));
+            run.tally().record_confirmed();
+            run.say(|| in_time(reading, delivery.partition, delivery.offset));
             false
         }
         Ok(Ok(Err((error, _)))) => {
-            lesson.tally.record_failed();
-            println!("{}", future_failure(reading, &error));
+            run.tally().record_failed();
+            run.say(|| future_failure(reading, &error));
             false
         }
         Ok(Err(_cancelled)) => false,

@@ -5,11 +5,11 @@
 //! or 100 ms against 300 ms (every wait times out, since a reply cannot come sooner).
 
 use common::testing::{
-    assert_broker_holds, assert_reports_match_broker, expected_readings, reported_deliveries,
-    run_step, run_step_timing_lines, run_through_long_outage, stored_reading, summary_counts,
-    varying_parts,
+    assert_broker_holds, assert_reports_match_broker, expected_readings, run_step,
+    run_step_timing_lines, run_through_long_outage, stored_reading, summary_counts, varying_parts,
 };
 use std::time::Duration;
+use step_04_future_timeout::lines::confirmations;
 
 const STEP: &str = env!("CARGO_BIN_EXE_step-04-future-timeout");
 
@@ -31,7 +31,7 @@ fn generous_timeout_confirms_every_send_in_time() {
         insta::assert_snapshot!("in_time_8", run.stdout);
     });
 
-    let reported = reported_deliveries(&run.stdout);
+    let reported = confirmations(&run.stdout);
     assert_eq!(reported.len(), 8);
     assert_reports_match_broker(&reported, run.records("humidity"));
     assert_broker_holds(run.records("humidity"), &expected_readings(8));
@@ -161,7 +161,7 @@ fn timed_out_waits_do_not_cancel_the_sends() {
 
 #[test]
 fn outage_longer_than_the_delivery_timeout_reports_each_loss() {
-    run_through_long_outage(STEP, "150", "800ms+3s", "❌ FAILED");
+    run_through_long_outage(STEP, "150", "800ms+3s", "❌ FAILED", confirmations);
 }
 
 #[test]
