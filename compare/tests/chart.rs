@@ -119,6 +119,8 @@ fn benchmarks_md_quotes_the_tables_of_the_committed_results() {
         "kcat-same-librdkafka",
         "compare-tansu",
         "compare-rtt10",
+        "compare-steps-mock",
+        "compare-steps-rtt10",
     ] {
         let report = workspace().join(format!("bench/results/{stem}.json"));
         let table = run_ok(&["--from-report", report.to_str().unwrap()]).stdout;
