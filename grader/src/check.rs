@@ -4,47 +4,21 @@
 //! snapshots, helpers, manifests and every other solution) with only that exercise's
 //! regions replaced by the learner's text. So an edited test grades nothing, a
 //! `todo!()` in one region cannot fail another, and a failure is blamed on the
-//! exercise whose answer caused it. Exercises in different step crates are built and
-//! run side by side; one in `common` (which every step builds on) goes alone.
+//! exercise whose answer caused it. Which exercises run together is the schedule's
+//! ([`crate::schedule`]); building and running their tests is [`crate::test_run`]'s.
 
-use crate::exercises::{self, parse_test, Exercise};
+pub use crate::card::{render, Grade, ReportCard};
+use crate::exercises::{self, Exercise};
 use crate::files;
-use crate::sandbox::{self, Isolation, Job, Outcome};
+use crate::sandbox::Isolation;
+use crate::schedule::rounds;
+use crate::test_run::TestRunner;
 use crate::verdicts::{Verdict, Verdicts};
 use crate::worktree::WorkTree;
 use anyhow::Result;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The crate every step builds on: an answer there changes every step's build.
-const SHARED_CRATE: &str = "common";
-/// The longest a build of one step's tests may take.
-const BUILD_LIMIT: Duration = Duration::from_secs(900);
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Grade {
-    pub step: String,
-    pub exercise: String,
-    pub passed: bool,
-    /// For a failure: why (the first failed assertion, compiler error, time limit...).
-    pub detail: Option<String>,
-    pub hint: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReportCard {
-    pub learner: String,
-    pub copy: PathBuf,
-    pub passed: usize,
-    pub total: usize,
-    pub grades: Vec<Grade>,
-    /// Things the grader wants a person to know: edits outside the markers, isolation.
-    pub warnings: Vec<String>,
-    /// Set when the copy could not be graded at all (then `grades` is empty).
-    pub problem: Option<String>,
-}
 
 /// How to grade: shared by every copy of a run.
 pub struct Grader {
@@ -267,11 +241,17 @@ impl Grader {
         self.work.apply(&overrides)?;
         // Build one crate after another (cargo uses both cores for each), then run the
         // round's tests side by side: they mostly wait on the embedded broker.
+        let runner = TestRunner {
+            work: &self.work,
+            isolation: &self.isolation,
+            timeout: self.timeout,
+            scratch: self.scratch.path(),
+        };
         let mut builds = Vec::new();
         for (exercise, _, _) in &round {
-            builds.push(self.build(exercise)?);
+            builds.push(runner.build(exercise)?);
         }
-        let this = &*self;
+        let runner = &runner;
         let verdicts: Vec<Result<Verdict>> = std::thread::scope(|scope| {
             let runs: Vec<_> = round
                 .iter()
@@ -279,7 +259,7 @@ impl Grader {
                 .map(|((exercise, _, _), build)| {
                     scope.spawn(move || match build {
                         Err(verdict) => Ok(verdict),
-                        Ok(executables) => this.run_tests(exercise, &executables),
+                        Ok(executables) => runner.run_tests(exercise, &executables),
                     })
                 })
                 .collect();
@@ -292,80 +272,6 @@ impl Grader {
             .zip(verdicts)
             .map(|((exercise, _, key), verdict)| Ok((exercise, verdict?, key)))
             .collect()
-    }
-
-    /// Builds `exercise`'s test targets in the work tree as it stands: their
-    /// executables, or the verdict on an answer that does not compile.
-    fn build(&self, exercise: &Exercise) -> Result<Result<BTreeMap<String, PathBuf>, Verdict>> {
-        let targets: Vec<&str> = exercise
-            .tests
-            .iter()
-            .map(|id| parse_test(id).map(|t| t.target))
-            .collect::<Result<_>>()?;
-        let scratch = tempfile::tempdir_in(self.scratch.path())?;
-        let build = self
-            .work
-            .build_tests(&exercise.step, &targets, BUILD_LIMIT, scratch.path())?;
-        Ok(match build.error {
-            Some(error) => Err(Verdict::fail(format!("does not compile:\n{error}"))),
-            None => Ok(build.executables),
-        })
-    }
-
-    /// Runs `exercise`'s tests, each under the time limit and isolation.
-    fn run_tests(
-        &self,
-        exercise: &Exercise,
-        executables: &BTreeMap<String, PathBuf>,
-    ) -> Result<Verdict> {
-        let scratch = tempfile::tempdir_in(self.scratch.path())?;
-        for id in &exercise.tests {
-            let test = parse_test(id)?;
-            let Some(executable) = executables.get(test.target) else {
-                return Ok(Verdict::fail(format!(
-                    "test target {} was not built",
-                    test.target
-                )));
-            };
-            let job = Job {
-                program: executable.clone(),
-                args: vec![
-                    "--exact".into(),
-                    test.name.into(),
-                    "--test-threads=1".into(),
-                ],
-                dir: self.work.root.join(test.package),
-                env: vec![
-                    ("INSTA_UPDATE".into(), "no".into()),
-                    ("INSTA_WORKSPACE_ROOT".into(), self.work.root.clone().into()),
-                    ("CI".into(), "true".into()),
-                    ("RUST_BACKTRACE".into(), "0".into()),
-                    ("HOME".into(), scratch.path().into()),
-                ],
-            };
-            let command = job.command(&self.isolation);
-            match sandbox::run_limited(command, self.timeout, scratch.path())? {
-                Outcome::TimedOut => {
-                    return Ok(Verdict::timed_out(format!(
-                        "{id}: did not finish in {} s (an endless loop or a wait that never ends?)",
-                        self.timeout.as_secs()
-                    )))
-                }
-                Outcome::Finished {
-                    success: true,
-                    stdout,
-                    ..
-                } if stdout.contains("1 passed") => {}
-                Outcome::Finished { success: true, .. } => {
-                    return Ok(Verdict::fail(format!("test {id} did not run")))
-                }
-                Outcome::Finished { stdout, stderr, .. } => {
-                    let output = format!("{stdout}\n{stderr}");
-                    return Ok(Verdict::fail(format!("{id}: {}", first_failure(&output))));
-                }
-            }
-        }
-        Ok(Verdict::pass())
     }
 }
 
@@ -415,120 +321,9 @@ fn same_outside_regions(reference: &str, copy: &str) -> bool {
     expected.replace("\r\n", "\n") == copy.replace("\r\n", "\n")
 }
 
-/// Groups exercises into build rounds: one per crate per round, and an exercise in the
-/// shared crate alone, since every step builds on it.
-fn rounds<T>(pending: Vec<(Exercise, Answer, T)>) -> Vec<Vec<(Exercise, Answer, T)>> {
-    let mut rounds: Vec<Vec<(Exercise, Answer, T)>> = Vec::new();
-    for item in pending {
-        let fits = |round: &Vec<(Exercise, Answer, T)>| {
-            item.0.step != SHARED_CRATE
-                && round
-                    .iter()
-                    .all(|(other, _, _)| other.step != item.0.step && other.step != SHARED_CRATE)
-        };
-        match rounds.iter_mut().find(|round| fits(round)) {
-            Some(round) => round.push(item),
-            None => rounds.push(vec![item]),
-        }
-    }
-    rounds
-}
-
-/// The first telling lines of a failed test run: the panic message and what follows,
-/// or an insta snapshot difference.
-fn first_failure(output: &str) -> String {
-    let lines: Vec<&str> = output.lines().collect();
-    // A snapshot difference: where it is, then its first changed lines.
-    if let Some(at) = lines.iter().position(|l| l.contains("Snapshot Summary")) {
-        let file = lines[at..].iter().find(|l| l.starts_with("Snapshot file:"));
-        let changes = lines[at..]
-            .iter()
-            .filter(|l| l.contains("│-") || l.contains("│+"))
-            .take(4);
-        return file
-            .into_iter()
-            .chain(changes)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n");
-    }
-    let Some(at) = lines.iter().position(|l| l.contains("panicked at")) else {
-        return lines
-            .iter()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or(&"")
-            .to_string();
-    };
-    lines[at..]
-        .iter()
-        .filter(|l| !l.trim().is_empty() && !l.contains("note: run with `RUST_BACKTRACE"))
-        .take(4)
-        .copied()
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The report card as a person reads it.
-pub fn render(card: &ReportCard) -> String {
-    let mut text = format!("📋 Report card: {}\n\n", card.learner);
-    if let Some(problem) = &card.problem {
-        text.push_str(&format!("⛔ not graded: {problem}\n"));
-        return text;
-    }
-    for grade in &card.grades {
-        let mark = if grade.passed { "✅" } else { "❌" };
-        text.push_str(&format!("{mark} {} / {}\n", grade.step, grade.exercise));
-        if let Some(detail) = &grade.detail {
-            for line in detail.lines() {
-                text.push_str(&format!("     │ {line}\n"));
-            }
-            text.push_str(&format!("     💡 {}\n", grade.hint));
-        }
-    }
-    for warning in &card.warnings {
-        text.push_str(&format!("\n⚠️  {warning}\n"));
-    }
-    text.push_str(&format!(
-        "\n{} of {} exercises pass.\n",
-        card.passed, card.total
-    ));
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn exercise(name: &str, step: &str) -> (Exercise, Answer, ()) {
-        let exercise = Exercise {
-            name: name.into(),
-            step: step.into(),
-            hint: String::new(),
-            tests: vec![],
-        };
-        let answer = Answer {
-            file: PathBuf::new(),
-            bodies: vec![],
-        };
-        (exercise, answer, ())
-    }
-
-    #[test]
-    fn rounds_hold_one_exercise_per_crate_and_the_shared_crate_alone() {
-        let pending = vec![
-            exercise("a", "step-01"),
-            exercise("b", "step-02"),
-            exercise("c", "step-02"),
-            exercise("d", SHARED_CRATE),
-            exercise("e", "step-03"),
-        ];
-        let names: Vec<Vec<String>> = rounds(pending)
-            .into_iter()
-            .map(|round| round.into_iter().map(|(e, _, _)| e.name).collect())
-            .collect();
-        assert_eq!(names, [vec!["a", "b", "e"], vec!["c"], vec!["d"]]);
-    }
 
     #[test]
     fn edits_inside_regions_are_not_edits_outside() {
