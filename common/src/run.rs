@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 pub struct Run {
     topic: String,
     tag: RunTag,
+    /// The tag as headers, built once: each record gets a copy.
+    headers: OwnedHeaders,
     tally: Arc<Tally>,
     readings: ReadingGenerator,
     plan: SendPlan,
@@ -35,6 +37,7 @@ impl Run {
     ) -> Self {
         Self {
             topic: topic.to_owned(),
+            headers: tag.headers(),
             tag,
             tally: Arc::default(),
             readings,
@@ -64,9 +67,10 @@ impl Run {
         &self.topic
     }
 
-    /// The headers every record of this run carries (its tag).
+    /// The headers every record of this run carries (its tag), a copy for one record:
+    /// librdkafka takes it over with the record.
     pub fn headers(&self) -> OwnedHeaders {
-        self.tag.headers()
+        self.headers.clone()
     }
 
     pub fn tag(&self) -> &RunTag {

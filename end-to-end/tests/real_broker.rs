@@ -304,25 +304,36 @@ fn compare_measures_a_real_broker_and_it_holds_exactly_the_records_sent() {
         for mode in run.as_array().unwrap() {
             let sent = mode["messages_sent"].as_u64().unwrap() as usize;
             assert_eq!(mode["broker_count"].as_u64(), Some(sent as u64), "{mode}");
-            // Each mode sends the seeded readings from the first.
-            for reading in readings(common::testing::TEST_SEED, TEST_CLOCK, sent) {
+            // Each row warms up with the first seeded reading, then sends the seeded
+            // readings from the first.
+            let first = readings(common::testing::TEST_SEED, TEST_CLOCK, 1);
+            for reading in
+                first
+                    .iter()
+                    .chain(&readings(common::testing::TEST_SEED, TEST_CLOCK, sent))
+            {
                 expected.push((reading.key().to_owned(), reading.to_json()));
             }
         }
     }
-    assert_eq!(expected.len(), 2 * (4 * 50 + 3 * 5));
-    // What the broker holds, less each mode's warm-up record.
-    let mut held: Vec<(String, String)> = read_topic_lingering(
+    assert_eq!(expected.len(), 2 * (4 * 50 + 3 * 5 + 7));
+    // What the broker holds: every row's records, warm-ups included, each with the
+    // steps' run tag.
+    let stored = read_topic_lingering(
         &connection(&brokers),
         &topic,
         Duration::from_secs(2),
         Duration::from_secs(60),
     )
-    .unwrap()
-    .into_iter()
-    .filter(|r| r.key.as_deref() != Some("warm-up"))
-    .map(|r| (r.key.unwrap_or_default(), r.value.unwrap_or_default()))
-    .collect();
+    .unwrap();
+    assert!(
+        stored.iter().all(|r| r.headers.contains_key(HEADER)),
+        "every record carries the steps' run tag"
+    );
+    let mut held: Vec<(String, String)> = stored
+        .into_iter()
+        .map(|r| (r.key.unwrap_or_default(), r.value.unwrap_or_default()))
+        .collect();
     expected.sort();
     held.sort();
     assert_eq!(held.len(), expected.len(), "record count");

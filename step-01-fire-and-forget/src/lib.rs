@@ -74,8 +74,9 @@ pub async fn send_all<C>(producer: &ThreadedProducer<C>, run: &mut Run)
 where
     C: ProducerContext<DeliveryOpaque = ()> + 'static,
 {
+    let mut payload = Vec::new(); // each reading's JSON, written into one reused buffer
     while let Some(reading) = run.next_reading().await {
-        let payload = reading.to_json();
+        reading.write_json(&mut payload);
         let record = BaseRecord::to(run.topic())
             .key(reading.key())
             .payload(&payload)

@@ -102,8 +102,9 @@ pub async fn send_all(
     run: &mut Run,
     metrics: &Metrics,
 ) {
+    let mut payload = Vec::new(); // each reading's JSON, written into one reused buffer
     while let Some(reading) = run.next_reading().await {
-        let payload = reading.to_json();
+        reading.write_json(&mut payload);
         // The reading moves into the record (its opaque): keep its key and time aside.
         let key = reading.sensor_id.clone();
         let timestamp = reading.timestamp_millis();

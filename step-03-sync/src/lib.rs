@@ -29,8 +29,9 @@ pub async fn run(args: &CommonArgs, stop: &Stop, out: Out) -> anyhow::Result<Exi
 // ANCHOR: send_loop
 /// Sends every reading of `run`, each only after the one before it was confirmed.
 pub async fn send_all(producer: &FutureProducer, run: &mut Run) {
+    let mut payload = Vec::new(); // each reading's JSON, written into one reused buffer
     while let Some(reading) = run.next_reading().await {
-        let payload = reading.to_json();
+        reading.write_json(&mut payload);
         let record = FutureRecord::to(run.topic())
             .key(reading.key())
             .payload(&payload)

@@ -101,8 +101,9 @@ pub async fn run(args: &Args, stop: &Stop, out: Out) -> anyhow::Result<ExitCode>
 pub async fn send_all(producer: &FutureProducer, run: &mut Run, waits: &Waits) -> Pending {
     let mut pending = Pending::default();
     let mut in_flight: VecDeque<(SensorReading, DeliveryFuture)> = VecDeque::new();
+    let mut payload = Vec::new(); // each reading's JSON, written into one reused buffer
     while let Some(reading) = run.next_reading().await {
-        let payload = reading.to_json();
+        reading.write_json(&mut payload);
         let record = FutureRecord::to(run.topic())
             .key(reading.key())
             .payload(&payload)
