@@ -417,3 +417,29 @@ fn every_row_sends_the_steps_records_with_the_steps_headers() {
     }
     assert_eq!(tags.len(), 1, "one tag for the whole comparison: {tags:?}");
 }
+
+#[test]
+fn duration_runs_an_async_row_for_that_long_instead_of_a_count() {
+    let report = json_report(&[
+        "--json",
+        "--modes",
+        "fire-and-forget",
+        "--duration",
+        "300ms",
+        "--broker-rtt",
+        "0ms",
+    ]);
+    let row = &report["runs"][0][0];
+    let sent = row["messages_sent"].as_u64().unwrap();
+    assert!(sent > 0, "{row}");
+    assert_eq!(row["broker_count"].as_u64(), Some(sent), "{row}");
+    // The row sent for 300 ms, then flushed: its clock covers at least that.
+    let elapsed = row["elapsed_seconds"].as_f64().unwrap();
+    assert!(elapsed >= 0.3, "{row}");
+    let output = run(&["--duration", "1s", "--count", "10"]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot be used with"),
+        "--count and --duration exclude each other"
+    );
+}
