@@ -241,12 +241,12 @@ fn check_all_within_limit(command: &mut Command) -> std::process::Output {
 /// interface but `lo` (`/proc/net/dev`): the sandbox's isolation, shown from inside,
 /// without sending a packet.
 const NETWORK_PROBE: (&str, &str, &str) = (
-    "step-03-sync/src/main.rs",
-    "lesson.tally.record_confirmed();\n                println!(",
+    "step-03-sync/src/lib.rs",
+    "run.tally().record_confirmed();\n                run.say(",
     "let interfaces = std::fs::read_to_string(\"/proc/net/dev\").unwrap();\n                \
      assert!(interfaces.lines().skip(2).all(|l| l.trim_start().starts_with(\"lo:\")), \
      \"learner code sees a network: {interfaces}\");\n                \
-     lesson.tally.record_confirmed();\n                println!(",
+     run.tally().record_confirmed();\n                run.say(",
 );
 
 #[test]
@@ -288,9 +288,9 @@ fn a_class_is_graded_on_its_answers_alone() {
     patched_reference(
         class,
         "04-endless-loop",
-        "step-03-sync/src/main.rs",
-        "lesson.tally.record_confirmed();\n                println!(",
-        "loop {}\n                #[allow(unreachable_code)]\n                lesson.tally.record_confirmed();\n                println!(",
+        "step-03-sync/src/lib.rs",
+        "run.tally().record_confirmed();\n                run.say(",
+        "loop {}\n                #[allow(unreachable_code)]\n                run.tally().record_confirmed();\n                run.say(",
     );
     expected.insert(
         "04-endless-loop".into(),
@@ -303,9 +303,9 @@ fn a_class_is_graded_on_its_answers_alone() {
     patched_reference(
         class,
         "05-compile-error",
-        "step-03-sync/src/main.rs",
-        "lesson.tally.record_failed();\n                println!(\"{}\", sync_failure",
-        "lesson.tally.record_failed(1);\n                println!(\"{}\", sync_failure",
+        "step-03-sync/src/lib.rs",
+        "run.tally().record_failed();\n                run.say(|| sync_failure",
+        "run.tally().record_failed(1);\n                run.say(|| sync_failure",
     );
     expected.insert(
         "05-compile-error".into(),
@@ -318,7 +318,7 @@ fn a_class_is_graded_on_its_answers_alone() {
     patched_reference(
         class,
         "06-markers-removed",
-        "step-02-callback/src/main.rs",
+        "step-02-callback/src/callback.rs",
         "                // ANCHOR: exercise-route-to-dlq\n",
         "",
     );
@@ -327,9 +327,9 @@ fn a_class_is_graded_on_its_answers_alone() {
         Expected {
             failure_says: Some((
                 "route-to-dlq",
-                "markers for `route-to-dlq` not found in step-02-callback/src/main.rs",
+                "markers for `route-to-dlq` not found in step-02-callback/src/callback.rs",
             )),
-            warning_names: vec!["step-02-callback/src/main.rs".into()],
+            warning_names: vec!["step-02-callback/src/callback.rs".into()],
             ..expect(all_but("route-to-dlq"))
         },
     );
