@@ -126,6 +126,11 @@ pub struct CommonArgs {
     /// After the run, read the topics back from the broker and write every record as JSON here.
     #[arg(long, value_name = "FILE")]
     pub dump_topics: Option<PathBuf>,
+
+    /// Instead of a line per message, draw what the producer keeps queued, in flight and
+    /// confirmed, per partition, live (a line a second when stdout is not a terminal).
+    #[arg(long)]
+    pub live: bool,
 }
 
 impl CommonArgs {

@@ -8,6 +8,8 @@
 
 use crate::args::CommonArgs;
 use crate::broker::Broker;
+use crate::live::screen::{Screen, Sources};
+use crate::live::StatsSink;
 use crate::out::Out;
 use crate::output::{self, Mode};
 use crate::readback;
@@ -37,6 +39,12 @@ pub struct Lesson {
     /// The validated producer configuration of this run.
     config: ClientConfig,
     run: Run,
+    /// Where the lesson's own lines go (banner, summary); with `--live` the run's
+    /// per-message lines go nowhere, and the view shows the run instead.
+    out: Out,
+    /// `--live`: where the producer's statistics go.
+    live: Option<Arc<StatsSink>>,
+    stop: Stop,
     banner: String,
     flush_timeout: Duration,
     dump_topics: Option<PathBuf>,
@@ -59,7 +67,14 @@ impl Lesson {
         let connection = Settings::from_args(args)?;
         let broker = Broker::connect(&connection, args, extra_topics)?;
         let settings = crate::producer_config::settings_for(connection, broker.bootstrap_servers());
-        let config = settings.client_config()?;
+        let mut config = settings.client_config()?;
+        let live = args.live.then(|| StatsSink::new(&args.topic));
+        if live.is_some() {
+            config.set(
+                "statistics.interval.ms",
+                crate::live::pipeline::STATISTICS_INTERVAL_MS.to_string(),
+            );
+        }
         let plan = SendPlan::new(
             args.count,
             args.duration,
@@ -72,12 +87,20 @@ impl Lesson {
         let banner = output::banner(mode, &broker.describe(&args.topic), &plan.describe());
         let readings = ReadingGenerator::new(args.seed, clock).oversize_every(args.oversize_every);
         let tag = RunTag::new(args.run_id.as_deref());
-        let run = Run::new(&args.topic, tag, readings, plan, out);
+        let lines = if live.is_some() {
+            Out::Quiet
+        } else {
+            out.clone()
+        };
+        let run = Run::new(&args.topic, tag, readings, plan, lines);
         let lesson = Self {
             mode,
             broker,
             config,
             run,
+            out,
+            live,
+            stop: stop.clone(),
             banner,
             flush_timeout: args.flush_timeout,
             dump_topics: args.dump_topics.clone(),
@@ -89,7 +112,26 @@ impl Lesson {
 
     /// Prints the start banner, as on the slide, with the broker and the plan.
     pub fn announce(&self) {
-        self.run.say(|| self.banner.clone());
+        self.say(|| self.banner.clone());
+    }
+
+    /// `--live`: where the producer's context hands librdkafka's statistics.
+    pub fn live_sink(&self) -> Option<Arc<StatsSink>> {
+        self.live.clone()
+    }
+
+    /// `--live`: starts the view of this run (`instrumented`: fire-and-forget's outcomes,
+    /// as the lesson counts them); `None` without the flag. Drop it (after the flush) to
+    /// give the terminal back before the summary.
+    pub fn watch(&self, instrumented: Option<Arc<Tally>>) -> Option<Screen> {
+        let sink = self.live.clone()?;
+        Some(Screen::start(Sources {
+            mode: self.mode,
+            tally: Arc::clone(self.tally()),
+            instrumented,
+            sink,
+            stop: self.stop.token(),
+        }))
     }
 
     /// The send loop's side of the run: readings, topic, tag, counters, output.
@@ -118,13 +160,14 @@ impl Lesson {
         &self.broker
     }
 
+    /// Where the lesson's own lines go.
     pub fn out(&self) -> &Out {
-        self.run.out()
+        &self.out
     }
 
-    /// Says a line (see [`Out::say`]).
+    /// Says one of the lesson's own lines (see [`Out::say`]): printed with `--live` too.
     pub fn say(&self, line: impl FnOnce() -> String) {
-        self.run.say(line)
+        self.out.say(line)
     }
 
     /// `--flush-timeout`: how long a flush may wait for outstanding messages.
@@ -139,7 +182,7 @@ impl Lesson {
             Arc::clone(self.tally()),
             self.run.elapsed_clock(),
         );
-        let out = self.run.out().clone();
+        let out = self.out.clone();
         move || out.say(|| output::summary(mode, tally.counts(), elapsed()))
     }
 

@@ -9,6 +9,7 @@ pub mod broker;
 pub mod broker_count;
 pub mod crash;
 pub mod lesson;
+pub mod live;
 pub mod logging;
 pub mod out;
 pub mod output;

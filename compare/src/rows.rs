@@ -227,6 +227,7 @@ pub async fn measure_row(row: Row, work: &Workload<'_>, settings: &RowSettings) 
                 &metrics,
                 worker.jobs.clone(),
                 false,
+                None,
             );
             let producer: ThreadedProducer<_> = work.config.create_with_context(reporter)?;
             let sample = measure(work, row, &tally, async |run: &mut Run| {

@@ -9,6 +9,8 @@
 //! Each step run gets its own `--run-id`, and its records are the ones that carry that
 //! tag. The read-back reads on for a while past each partition's end.
 
+mod support;
+
 use common::readback::{read_topic_lingering, StoredRecord};
 use common::run_tag::HEADER;
 use common::testing::{
@@ -18,10 +20,10 @@ use common::testing::{
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use support::step_binary;
 
 const TOPIC: &str = "humidity";
 const STEPS: [&str; 4] = [
@@ -54,18 +56,6 @@ fn connection(brokers: &str) -> ClientConfig {
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", brokers);
     config
-}
-
-/// A step binary built beside this test (cargo test --workspace builds them all).
-fn step_binary(name: &str) -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let binary = deps.parent().unwrap().parent().unwrap().join(name);
-    assert!(
-        binary.exists(),
-        "{} is not built: run cargo test --workspace",
-        binary.display()
-    );
-    binary
 }
 
 /// A run id no other run shares, even across CI runs on the same broker.

@@ -9,17 +9,20 @@ pub mod lines;
 
 use common::broker_count::BrokerCount;
 use common::lesson::DEFAULT_ASYNC_RATE;
+use common::live::Watched;
 use common::queue_full::retry_while_queue_full;
+use common::tally::Tally;
 use common::{CommonArgs, Lesson, Mode, Out, Run, Stop};
 use lines::{refused_line, reveal, sent_line};
 use rdkafka::producer::ThreadedProducer;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ProducerContext};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// The whole step: banner, sends, flush, summary, and the reveal. Lines go to `out`;
 /// `stop` ends the sending early (Ctrl+C, in the binary).
 pub async fn run(args: &CommonArgs, stop: &Stop, out: Out) -> anyhow::Result<ExitCode> {
-    let mut lesson = Lesson::start(
+    let lesson = Lesson::start(
         Mode::FireAndForget,
         DEFAULT_ASYNC_RATE,
         args,
@@ -28,18 +31,42 @@ pub async fn run(args: &CommonArgs, stop: &Stop, out: Out) -> anyhow::Result<Exi
         out,
     )?;
     lesson.announce();
-    // ANCHOR: producer
-    // A ThreadedProducer polls librdkafka on a background thread. Its default context
-    // ignores every delivery report: that is what "fire-and-forget" means.
-    //
-    // Not a FutureProducer: its `send` is an async fn, and a future that is never
-    // awaited never runs, so the message would never even be queued.
-    let producer: ThreadedProducer<DefaultProducerContext> = lesson.producer_config().create()?;
-    // ANCHOR_END: producer
+    let Some(sink) = lesson.live_sink() else {
+        // ANCHOR: producer
+        // A ThreadedProducer polls librdkafka on a background thread. Its default context
+        // ignores every delivery report: that is what "fire-and-forget" means.
+        //
+        // Not a FutureProducer: its `send` is an async fn, and a future that is never
+        // awaited never runs, so the message would never even be queued.
+        let producer: ThreadedProducer<DefaultProducerContext> =
+            lesson.producer_config().create()?;
+        // ANCHOR_END: producer
+        return run_with(lesson, producer, None).await;
+    };
+    // --live: the lesson's own context counts the outcomes this step never reads, for
+    // the view alone, and hands on librdkafka's statistics.
+    let outcomes = Arc::new(Tally::default());
+    let watched = Watched {
+        sink,
+        outcomes: Arc::clone(&outcomes),
+    };
+    let producer = lesson.producer_config().create_with_context(watched)?;
+    run_with(lesson, producer, Some(outcomes)).await
+}
+
+async fn run_with<C>(
+    mut lesson: Lesson,
+    producer: ThreadedProducer<C>,
+    instrumented: Option<Arc<Tally>>,
+) -> anyhow::Result<ExitCode>
+where
+    C: ProducerContext<DeliveryOpaque = ()> + 'static,
+{
     lesson.check_connection(producer.client())?;
     // Not part of fire-and-forget: the lesson notes where the topic ends, to read this
     // run's records back and reveal the truth later.
     let broker_count = BrokerCount::before(&lesson.producer_config(), lesson.topic())?;
+    let view = lesson.watch(instrumented);
 
     send_all(&producer, lesson.run()).await;
 
@@ -50,6 +77,7 @@ pub async fn run(args: &CommonArgs, stop: &Stop, out: Out) -> anyhow::Result<Exi
     // ANCHOR_END: exercise-flush-before-exit
     drop(producer); // as at exit: whatever was not delivered by now is purged
                     // ANCHOR_END: flush
+    drop(view);
 
     let code = lesson.finish(still_in_flight)?;
     // ANCHOR: reveal

@@ -7,10 +7,12 @@
 use crate::lines::{callback_failure, callback_success, record_time};
 use crate::metrics::Metrics;
 use crate::side_work::SideJob;
+use common::live::StatsSink;
 use common::tally::Tally;
 use common::{Out, Run, SensorReading};
 use rdkafka::message::Message;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
+use rdkafka::statistics::Statistics;
 use rdkafka::ClientContext;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
@@ -24,9 +26,9 @@ pub struct DeliveryReporter {
     /// The embedded broker's log-append times are placeholders: show the record's own.
     placeholder_log_append_time: bool,
     out: Out,
+    /// `--live`: where librdkafka's statistics go.
+    live: Option<Arc<StatsSink>>,
 }
-
-impl ClientContext for DeliveryReporter {}
 
 impl ProducerContext for DeliveryReporter {
     type DeliveryOpaque = Box<SensorReading>;
@@ -73,14 +75,23 @@ impl ProducerContext for DeliveryReporter {
 }
 // ANCHOR_END: callback
 
+impl ClientContext for DeliveryReporter {
+    fn stats(&self, statistics: Statistics) {
+        if let Some(sink) = &self.live {
+            sink.record(&statistics);
+        }
+    }
+}
+
 impl DeliveryReporter {
     /// A callback that counts into `run`'s tally, speaks to its output, files metrics in
-    /// `metrics` and dead letters with `side_jobs`.
+    /// `metrics` and dead letters with `side_jobs`, and hands statistics to `live`.
     pub fn new(
         run: &Run,
         metrics: &Arc<Metrics>,
         side_jobs: UnboundedSender<SideJob>,
         placeholder_log_append_time: bool,
+        live: Option<Arc<StatsSink>>,
     ) -> Self {
         Self {
             tally: Arc::clone(run.tally()),
@@ -88,6 +99,7 @@ impl DeliveryReporter {
             side_jobs,
             placeholder_log_append_time,
             out: run.out().clone(),
+            live,
         }
     }
 }

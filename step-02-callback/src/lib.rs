@@ -67,20 +67,24 @@ pub async fn run(args: &CallbackArgs, stop: &Stop, out: Out) -> anyhow::Result<E
     let worker = SideWorker::for_lesson(&lesson, &args.use_cases)?;
     let metrics = Arc::new(Metrics::default());
     let placeholder_time = lesson.broker().log_append_time_is_placeholder();
+    let live = lesson.live_sink();
     let reporter = DeliveryReporter::new(
         lesson.run(),
         &metrics,
         worker.jobs.clone(),
         placeholder_time,
+        live,
     );
     let producer: ThreadedProducer<DeliveryReporter> =
         lesson.producer_config().create_with_context(reporter)?;
     lesson.check_connection(producer.client())?;
     if placeholder_time {
-        lesson.say(|| format!("{PLACEHOLDER_TIME_NOTE}\n"));
+        lesson.run().say(|| format!("{PLACEHOLDER_TIME_NOTE}\n")); // not under --live
     }
+    let view = lesson.watch(None);
     send_all(&producer, lesson.run(), &metrics).await;
     let still_in_flight = lesson.flush(&producer);
+    drop(view);
     let side_work = worker.finish(metrics.last_offsets()).await?;
     let code = lesson.finish(still_in_flight)?;
     let use_cases = &args.use_cases;

@@ -9,11 +9,13 @@
 
 use crate::metrics::Metrics;
 use common::lesson::DEFAULT_ASYNC_RATE;
+use common::live::StatsSink;
 use common::queue_full::retry_while_queue_full;
 use common::tally::Tally;
 use common::{CommonArgs, Lesson, Mode, Out, Stop};
 use rdkafka::message::Message;
 use rdkafka::producer::{DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::statistics::Statistics;
 use rdkafka::ClientContext;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -29,9 +31,9 @@ pub struct ProductionArgs {
 struct ProductionCallback {
     tally: Arc<Tally>,
     metrics: Arc<Metrics>,
+    /// `--live`: where librdkafka's statistics go.
+    live: Option<Arc<StatsSink>>,
 }
-
-impl ClientContext for ProductionCallback {}
 
 impl ProducerContext for ProductionCallback {
     type DeliveryOpaque = ();
@@ -57,6 +59,14 @@ impl ProducerContext for ProductionCallback {
 }
 // ANCHOR_END: production_callback
 
+impl ClientContext for ProductionCallback {
+    fn stats(&self, statistics: Statistics) {
+        if let Some(sink) = &self.live {
+            sink.record(&statistics);
+        }
+    }
+}
+
 /// The whole demo: sends, flush, summary and the metrics line.
 pub async fn run(args: &ProductionArgs, stop: &Stop, out: Out) -> anyhow::Result<ExitCode> {
     let mut lesson = Lesson::start(
@@ -72,10 +82,12 @@ pub async fn run(args: &ProductionArgs, stop: &Stop, out: Out) -> anyhow::Result
     let callback = ProductionCallback {
         tally: Arc::clone(lesson.tally()),
         metrics: Arc::clone(&metrics),
+        live: lesson.live_sink(),
     };
     let producer: ThreadedProducer<ProductionCallback> =
         lesson.producer_config().create_with_context(callback)?;
     lesson.check_connection(producer.client())?;
+    let view = lesson.watch(None);
     let run = lesson.run();
     while let Some(reading) = run.next_reading().await {
         let payload = reading.to_json();
@@ -89,6 +101,7 @@ pub async fn run(args: &ProductionArgs, stop: &Stop, out: Out) -> anyhow::Result
         }
     }
     let still_in_flight = lesson.flush(&producer);
+    drop(view);
     let code = lesson.finish(still_in_flight)?;
     lesson.say(|| metrics.failures_line(lesson.tally().counts()));
     Ok(code)

@@ -12,10 +12,12 @@
 use crate::side_work::{SideJob, SideWorker};
 use crate::DEFAULT_DLQ_TOPIC;
 use common::lesson::DEFAULT_ASYNC_RATE;
+use common::live::StatsSink;
 use common::queue_full::retry_counting_waits;
 use common::tally::Tally;
 use common::{CommonArgs, Lesson, Mode, Out, Run, Stop};
 use rdkafka::producer::{DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::statistics::Statistics;
 use rdkafka::ClientContext;
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -46,6 +48,8 @@ pub struct SlowReporter {
     offload: Option<UnboundedSender<SideJob>>,
     /// Per serving thread: how many reports it served, when the first and the latest.
     served: Mutex<HashMap<ThreadId, Served>>,
+    /// `--live`: where librdkafka's statistics go.
+    live: Option<Arc<StatsSink>>,
 }
 
 /// The reports one thread served.
@@ -64,7 +68,13 @@ impl Served {
     }
 }
 
-impl ClientContext for SlowReporter {}
+impl ClientContext for SlowReporter {
+    fn stats(&self, statistics: Statistics) {
+        if let Some(sink) = &self.live {
+            sink.record(&statistics);
+        }
+    }
+}
 
 impl ProducerContext for SlowReporter {
     type DeliveryOpaque = ();
@@ -101,7 +111,14 @@ impl SlowReporter {
             work,
             offload,
             served: Mutex::new(HashMap::new()),
+            live: None,
         }
+    }
+
+    /// Hands librdkafka's statistics to `live` (`--live`).
+    pub fn watched_by(mut self, live: Option<Arc<StatsSink>>) -> Self {
+        self.live = live;
+        self
     }
 
     /// The busiest serving thread's pace, and how many threads served reports.
@@ -131,12 +148,15 @@ pub async fn run(args: &SlowArgs, stop: &Stop, out: Out) -> anyhow::Result<ExitC
         lesson.flush_timeout(),
     )?;
     let offload = args.offload.then(|| worker.jobs.clone());
-    let reporter = SlowReporter::new(lesson.run(), args.slow_callback, offload);
+    let live = lesson.live_sink();
+    let reporter = SlowReporter::new(lesson.run(), args.slow_callback, offload).watched_by(live);
     let producer: ThreadedProducer<SlowReporter> =
         lesson.producer_config().create_with_context(reporter)?;
     lesson.check_connection(producer.client())?;
+    let view = lesson.watch(None);
     let queue_full_waits = send_all(&producer, lesson.run()).await;
     let still_in_flight = lesson.flush(&producer);
+    drop(view);
     let side_work = worker.finish(Default::default()).await?;
     let code = lesson.finish(still_in_flight)?;
     // The busiest thread's pace: one thread can do no more than its callbacks allow.

@@ -8,10 +8,12 @@
 
 pub mod lines;
 
+use common::live::WatchedClient;
 use common::{CommonArgs, Lesson, Mode, Out, Run, Stop};
 use lines::{sync_failure, sync_success};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::util::Timeout;
+use rdkafka::ClientContext;
 use std::process::ExitCode;
 
 /// The whole step: banner, sends, flush and summary. Lines go to `out`; `stop` ends the
@@ -19,16 +21,21 @@ use std::process::ExitCode;
 pub async fn run(args: &CommonArgs, stop: &Stop, out: Out) -> anyhow::Result<ExitCode> {
     let mut lesson = Lesson::start(Mode::Sync, 0, args, &[], stop, out)?;
     lesson.announce();
-    let producer: FutureProducer = lesson.producer_config().create()?;
+    // WatchedClient hands librdkafka's statistics to the view (--live), if any.
+    let context = WatchedClient(lesson.live_sink());
+    let producer: FutureProducer<WatchedClient> =
+        lesson.producer_config().create_with_context(context)?;
     lesson.check_connection(producer.client())?;
+    let view = lesson.watch(None);
     send_all(&producer, lesson.run()).await;
     let still_in_flight = lesson.flush(&producer);
+    drop(view);
     lesson.finish(still_in_flight)
 }
 
 // ANCHOR: send_loop
 /// Sends every reading of `run`, each only after the one before it was confirmed.
-pub async fn send_all(producer: &FutureProducer, run: &mut Run) {
+pub async fn send_all<C: ClientContext + 'static>(producer: &FutureProducer<C>, run: &mut Run) {
     let mut payload = Vec::new(); // each reading's JSON, written into one reused buffer
     while let Some(reading) = run.next_reading().await {
         reading.write_json(&mut payload);

@@ -13,11 +13,13 @@ pub mod lines;
 
 use common::broker_count::BrokerCount;
 use common::lesson::DEFAULT_ASYNC_RATE;
+use common::live::WatchedClient;
 use common::{CommonArgs, Lesson, Mode, Out, Run, SensorReading, Stop};
 use drop_on_timeout::wait_dropping;
 use lines::timed_out;
 use lines::{broker_check, cancelled, delivered_anyway, future_failure, in_time, lost_track};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
+use rdkafka::ClientContext;
 use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -74,12 +76,17 @@ pub async fn run(args: &Args, stop: &Stop, out: Out) -> anyhow::Result<ExitCode>
         out,
     )?;
     lesson.announce();
-    let producer: FutureProducer = lesson.producer_config().create()?;
+    // WatchedClient hands librdkafka's statistics to the view (--live), if any.
+    let context = WatchedClient(lesson.live_sink());
+    let producer: FutureProducer<WatchedClient> =
+        lesson.producer_config().create_with_context(context)?;
     lesson.check_connection(producer.client())?;
     let broker_count = BrokerCount::before(&lesson.producer_config(), lesson.topic())?;
 
+    let view = lesson.watch(None);
     let pending = send_all(&producer, lesson.run(), &args.waits).await;
     let still_in_flight = lesson.flush(&producer);
+    drop(view);
     let timed_out_count = pending.timed_out.len();
     let delivered_late = settle_timed_out(lesson.run(), pending.timed_out).await;
     lesson.say(|| delivered_anyway(delivered_late, timed_out_count));
@@ -98,7 +105,11 @@ pub async fn run(args: &Args, stop: &Stop, out: Out) -> anyhow::Result<ExitCode>
 // ANCHOR: send_loop
 /// Sends every reading of `run`, keeping each delivery future, and waits on the oldest
 /// once `--in-flight` of them are out.
-pub async fn send_all(producer: &FutureProducer, run: &mut Run, waits: &Waits) -> Pending {
+pub async fn send_all<C: ClientContext + 'static>(
+    producer: &FutureProducer<C>,
+    run: &mut Run,
+    waits: &Waits,
+) -> Pending {
     let mut pending = Pending::default();
     let mut in_flight: VecDeque<(SensorReading, DeliveryFuture)> = VecDeque::new();
     let mut payload = Vec::new(); // each reading's JSON, written into one reused buffer
