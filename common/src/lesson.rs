@@ -160,11 +160,6 @@ impl Lesson {
         &self.broker
     }
 
-    /// Where the lesson's own lines go.
-    pub fn out(&self) -> &Out {
-        &self.out
-    }
-
     /// Says one of the lesson's own lines (see [`Out::say`]): printed with `--live` too.
     pub fn say(&self, line: impl FnOnce() -> String) {
         self.out.say(line)

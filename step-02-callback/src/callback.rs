@@ -77,9 +77,7 @@ impl ProducerContext for DeliveryReporter {
 
 impl ClientContext for DeliveryReporter {
     fn stats(&self, statistics: Statistics) {
-        if let Some(sink) = &self.live {
-            sink.record(&statistics);
-        }
+        StatsSink::forward(&self.live, &statistics);
     }
 }
 

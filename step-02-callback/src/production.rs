@@ -61,9 +61,7 @@ impl ProducerContext for ProductionCallback {
 
 impl ClientContext for ProductionCallback {
     fn stats(&self, statistics: Statistics) {
-        if let Some(sink) = &self.live {
-            sink.record(&statistics);
-        }
+        StatsSink::forward(&self.live, &statistics);
     }
 }
 

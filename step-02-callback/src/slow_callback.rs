@@ -70,9 +70,7 @@ impl Served {
 
 impl ClientContext for SlowReporter {
     fn stats(&self, statistics: Statistics) {
-        if let Some(sink) = &self.live {
-            sink.record(&statistics);
-        }
+        StatsSink::forward(&self.live, &statistics);
     }
 }
 

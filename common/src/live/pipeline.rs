@@ -120,6 +120,13 @@ impl StatsSink {
     pub fn latest(&self) -> Option<Pipeline> {
         self.latest.lock().unwrap().clone()
     }
+
+    /// For a context's `ClientContext::stats`: records into `live`, when there is one.
+    pub fn forward(live: &Option<Arc<Self>>, statistics: &Statistics) {
+        if let Some(sink) = live {
+            sink.record(statistics);
+        }
+    }
 }
 
 /// A client context that hands its statistics to a sink, for a `FutureProducer`.
@@ -127,9 +134,7 @@ pub struct WatchedClient(pub Option<Arc<StatsSink>>);
 
 impl ClientContext for WatchedClient {
     fn stats(&self, statistics: Statistics) {
-        if let Some(sink) = &self.0 {
-            sink.record(&statistics);
-        }
+        StatsSink::forward(&self.0, &statistics);
     }
 }
 
