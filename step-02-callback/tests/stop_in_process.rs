@@ -8,6 +8,7 @@ use common::testing::{summary_counts, TEST_CLOCK, TEST_SEED};
 use common::{Out, Stop};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use step_02_callback::lines::confirmations;
 use step_02_callback::CallbackArgs;
@@ -31,10 +32,23 @@ async fn a_stop_passed_in_ends_the_sending_then_flushes_and_reports_everything()
     ]);
     let stop = Stop::new();
     let (out, lines) = Out::collect();
+    // Stop once the run is under way (its first confirmation is out), however long
+    // starting took: a stop before the first send would test nothing.
     let stopper = {
-        let stop = stop.clone();
+        let (stop, lines) = (stop.clone(), Arc::clone(&lines));
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(700)).await;
+            let under_way = || {
+                lines
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l.starts_with("✅ SUCCESS"))
+            };
+            let waited = Instant::now();
+            while !under_way() && waited.elapsed() < Duration::from_secs(30) {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
             stop.stop();
         })
     };
