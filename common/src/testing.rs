@@ -109,9 +109,14 @@ fn run_step_with(
         stdout.push('\n');
     }
     let status = child.wait().expect("the step binary ends");
+    let mut stderr = String::from_utf8(stderr.join().unwrap()).expect("stderr is UTF-8");
+    if status.code().is_none() {
+        // Killed: say by what, since every failure message shows stderr.
+        stderr.push_str(&format!("\n[the step ended by {status}]"));
+    }
     let run = StepRun {
         stdout,
-        stderr: String::from_utf8(stderr.join().unwrap()).expect("stderr is UTF-8"),
+        stderr,
         exit_code: status.code(),
         topics: read_dump(dump.path()),
     };

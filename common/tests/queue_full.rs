@@ -1,59 +1,114 @@
 //! `retry_while_queue_full` (through `retry_counting_waits`, which counts its waits)
-//! against a local queue far too small for the load: every
-//! record must still reach the broker, once, in order per key.
+//! against a local queue far too small for the load: every record must still reach the
+//! broker, once, in order per key.
+//!
+//! The retry is an exercise, and this test decides its verdict, so the retry runs in a
+//! child process (`queue-full-probe`). This harness links rdkafka, not `common`: it
+//! starts the broker, hands the child its records, and reads the broker back itself.
 
-use common::broker::EmbeddedBroker;
-use common::queue_full::retry_counting_waits;
-use common::readback::read_topic;
-use common::reading::{Clock, ReadingGenerator};
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
-use rdkafka::ClientConfig;
-use std::time::Duration;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::mocking::MockCluster;
+use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn queue_full_waits_and_retries() {
-    let broker = EmbeddedBroker::start(&["humidity"], Duration::from_millis(10), None).unwrap();
-    // Room for 5 messages, filled as fast as possible: send sees QueueFull again and again.
-    let mut connection = ClientConfig::new();
-    connection.set("bootstrap.servers", broker.bootstrap_servers());
-    let producer: ThreadedProducer<DefaultProducerContext> = connection
-        .clone()
-        .set("queue.buffering.max.messages", "5")
-        .set("linger.ms", "0")
+const PROBE: &str = env!("CARGO_BIN_EXE_queue-full-probe");
+const TOPIC: &str = "humidity";
+const PARTITIONS: i32 = 3;
+const SENSORS: [&str; 4] = ["sensor-1", "sensor-2", "sensor-3", "sensor-4"];
+
+/// Every record of `TOPIC` as (key, payload), in offset order per partition.
+fn read_back(bootstrap: &str, expected: usize) -> Vec<(String, String)> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "queue-full-read-back")
+        .set("enable.auto.commit", "false")
         .create()
         .unwrap();
-    let readings: Vec<_> = ReadingGenerator::new(7, Clock::Fixed { start: 0 })
-        .take(300)
-        .collect();
-    let mut waits = 0;
-    for reading in &readings {
-        let payload = reading.to_json();
-        let record = BaseRecord::to("humidity")
-            .key(reading.key())
-            .payload(&payload);
-        let sent = retry_counting_waits(record, &mut waits, |record| producer.send(record)).await;
-        if let Err((error, _)) = sent {
-            panic!("retry_counting_waits gave up: {error}");
+    let mut partitions = TopicPartitionList::new();
+    for partition in 0..PARTITIONS {
+        partitions
+            .add_partition_offset(TOPIC, partition, Offset::Beginning)
+            .unwrap();
+    }
+    consumer.assign(&partitions).unwrap();
+    let mut held = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while held.len() < expected && Instant::now() < deadline {
+        if let Some(message) = consumer.poll(Duration::from_millis(100)) {
+            let message = message.unwrap();
+            let text =
+                |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into_owned();
+            held.push((text(message.key()), text(message.payload())));
         }
     }
-    // The fault happened: the queue was full, again and again.
-    assert!(waits > 10, "the queue was full only {waits} times");
-    producer.flush(Duration::from_secs(10)).unwrap();
-    drop(producer);
+    // Anything beyond what was sent would be a duplicate: read on briefly to see it.
+    let linger = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < linger {
+        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
+            held.push((
+                String::new(),
+                format!("extra at offset {}", message.offset()),
+            ));
+        }
+    }
+    held
+}
 
-    let stored = read_topic(&connection, "humidity", Duration::from_secs(10)).unwrap();
-    assert_eq!(stored.len(), readings.len(), "one record per reading");
-    for sensor in ["sensor-1", "sensor-2", "sensor-3", "sensor-4"] {
-        let sent: Vec<String> = readings
-            .iter()
-            .filter(|r| r.key() == sensor)
-            .map(|r| r.to_json())
-            .collect();
-        let held: Vec<String> = stored
-            .iter()
-            .filter(|r| r.key.as_deref() == Some(sensor))
-            .map(|r| r.value.clone().unwrap_or_default())
-            .collect();
-        assert_eq!(held, sent, "{sensor}'s readings, in order");
+#[test]
+fn queue_full_waits_and_retries() {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic(TOPIC, PARTITIONS, 1).unwrap();
+    cluster
+        .broker_round_trip_time(1, Duration::from_millis(10))
+        .unwrap();
+    let records: Vec<(String, String)> = (0..300)
+        .map(|n| {
+            let sensor = SENSORS[n % SENSORS.len()];
+            (
+                sensor.to_owned(),
+                format!("{{\"sensor\":\"{sensor}\",\"n\":{n}}}"),
+            )
+        })
+        .collect();
+    let mut child = Command::new(PROBE)
+        .args([cluster.bootstrap_servers().as_str(), TOPIC])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for (key, payload) in &records {
+        writeln!(stdin, "{key}\t{payload}").unwrap();
+    }
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the sender failed ({}): {stderr}",
+        output.status
+    );
+    // The fault happened: the queue was full, again and again.
+    let waits: u64 = stdout
+        .trim()
+        .strip_prefix("waits ")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `waits N` line: {stdout:?}"));
+    assert!(waits > 10, "the queue was full only {waits} times");
+
+    let held = read_back(&cluster.bootstrap_servers(), records.len());
+    assert_eq!(held.len(), records.len(), "one record per reading");
+    for sensor in SENSORS {
+        let of = |all: &[(String, String)]| -> Vec<String> {
+            all.iter()
+                .filter(|(key, _)| key == sensor)
+                .map(|(_, payload)| payload.clone())
+                .collect()
+        };
+        assert_eq!(of(&held), of(&records), "{sensor}'s readings, in order");
     }
 }
