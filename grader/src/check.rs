@@ -10,7 +10,8 @@
 pub use crate::card::{render, Grade, ReportCard};
 use crate::exercises::{self, Exercise};
 use crate::files;
-use crate::sandbox::Isolation;
+use crate::forbidden;
+use crate::sandbox::{Isolation, Sandbox};
 use crate::schedule::rounds;
 use crate::test_run::TestRunner;
 use crate::verdicts::{Verdict, Verdicts};
@@ -30,6 +31,8 @@ pub struct Grader {
     scratch: tempfile::TempDir,
     /// Exercise name → the file that holds its regions in the reference, and how many.
     locations: BTreeMap<String, (PathBuf, usize)>,
+    /// The files that hold regions: a test run sees them empty.
+    region_files: Vec<PathBuf>,
 }
 
 /// A learner's answer to one exercise: the file, and that file with the answer in it.
@@ -39,7 +42,15 @@ struct Answer {
 }
 
 impl Grader {
-    pub fn new(reference: &Path, base: &Path, timeout: Duration, use_cache: bool) -> Result<Self> {
+    /// A grader over `reference`, keeping its work tree and verdicts in `base`. Without
+    /// the sandbox it refuses, unless `allow_unsandboxed`.
+    pub fn new(
+        reference: &Path,
+        base: &Path,
+        timeout: Duration,
+        use_cache: bool,
+        allow_unsandboxed: bool,
+    ) -> Result<Self> {
         let exercises = exercises::load(reference)?;
         let work = WorkTree::prepare(reference, base)?;
         let mut locations = BTreeMap::new();
@@ -62,12 +73,24 @@ impl Grader {
                 entry.1 += 1;
             }
         }
+        let isolation = match Sandbox::find(base) {
+            Ok(sandbox) => Isolation::Sandboxed(sandbox),
+            Err(why) if allow_unsandboxed => Isolation::Unsandboxed(why),
+            Err(why) => anyhow::bail!(
+                "cannot sandbox learner code: {why}. The grader runs no learner's code without its sandbox; to grade trusted copies anyway, pass --allow-unsandboxed (every card then says NOT SANDBOXED)"
+            ),
+        };
+        let mut region_files: Vec<PathBuf> =
+            locations.values().map(|(file, _)| file.clone()).collect();
+        region_files.sort();
+        region_files.dedup();
         Ok(Self {
             verdicts: Verdicts::open(&base.join("verdicts"), use_cache)?,
-            isolation: Isolation::probe(),
+            isolation,
             timeout,
             scratch: tempfile::tempdir()?,
             locations,
+            region_files,
             exercises,
             work,
         })
@@ -99,6 +122,11 @@ impl Grader {
                 card.warnings = warnings;
             }
             Err(err) => card.problem = Some(format!("{err:#}")),
+        }
+        // The work tree holds the reference again between copies.
+        if let Err(err) = self.work.apply(&BTreeMap::new()) {
+            card.problem
+                .get_or_insert(format!("cannot restore the work tree: {err:#}"));
         }
         card.warnings.extend(self.isolation.warning());
         card
@@ -184,10 +212,13 @@ impl Grader {
                 "markers for `{}` not found in {shown}",
                 exercise.name
             )),
-            found if found == *expected => Ok(Answer {
-                file: file.clone(),
-                bodies,
-            }),
+            found if found == *expected => match bodies.iter().find_map(|b| forbidden::refusal(b)) {
+                Some(refusal) => Err(refusal),
+                None => Ok(Answer {
+                    file: file.clone(),
+                    bodies,
+                }),
+            },
             found => Err(format!(
                 "markers for `{}` in {shown}: {found} regions, where the exercise has {expected} (duplicated or removed?)",
                 exercise.name
@@ -246,7 +277,9 @@ impl Grader {
             isolation: &self.isolation,
             timeout: self.timeout,
             scratch: self.scratch.path(),
+            hidden: &self.region_files,
         };
+        crate::test_run::writable_again(&self.work.target_dir);
         let mut builds = Vec::new();
         for (exercise, _, _) in &round {
             builds.push(runner.build(exercise)?);
@@ -267,11 +300,31 @@ impl Grader {
                 .map(|run| run.join().expect("a test runner thread does not panic"))
                 .collect()
         });
-        round
-            .into_iter()
-            .zip(verdicts)
-            .map(|((exercise, _, key), verdict)| Ok((exercise, verdict?, key)))
-            .collect()
+        let verdicts: Vec<Verdict> = verdicts.into_iter().collect::<Result<_>>()?;
+        // No result counts from a work tree that is not what the grader wrote.
+        let tampering = self.work.tampering()?;
+        if tampering.is_empty() {
+            return Ok(round
+                .into_iter()
+                .zip(verdicts)
+                .map(|((exercise, _, key), verdict)| (exercise, verdict, key))
+                .collect());
+        }
+        self.work.restore()?;
+        if round.len() == 1 {
+            let (exercise, _, key) = round.into_iter().next().expect("one");
+            let verdict = Verdict::fail(format!(
+                "its tests changed the grader's work tree ({}); the grader put it back",
+                tampering.join(", ")
+            ));
+            return Ok(vec![(exercise, verdict, key)]);
+        }
+        // Which one did it: each again, alone.
+        let mut settled = Vec::new();
+        for item in round {
+            settled.extend(self.run_round(vec![item])?);
+        }
+        Ok(settled)
     }
 }
 

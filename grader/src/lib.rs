@@ -6,6 +6,7 @@ pub mod check;
 pub mod class;
 pub mod exercises;
 pub mod files;
+pub mod forbidden;
 pub mod sandbox;
 pub mod schedule;
 pub mod starter;

@@ -5,23 +5,26 @@
 //! is graded in it in turn. A file is written only when its content changes, so cargo
 //! rebuilds just the crates whose source an answer touched: librdkafka and the other
 //! dependencies are built once, for the whole class.
+//!
+//! It holds what a learner's copy holds (no self-check, no wrong answers), and nothing
+//! else: [`WorkTree::tampering`] finds any file that is not what the grader put there.
 
 use crate::files;
-use crate::sandbox::{self, Outcome};
+use crate::sandbox::{self, Isolation, Job, Limits, Outcome, Role};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
+use walkdir::WalkDir;
 
 pub struct WorkTree {
     pub root: PathBuf,
-    target_dir: PathBuf,
+    pub target_dir: PathBuf,
     /// The reference's files, path → bytes.
     reference: BTreeMap<PathBuf, Vec<u8>>,
-    /// Files that hold something other than the reference right now.
-    changed: BTreeSet<PathBuf>,
+    /// Files that hold a learner's answer right now: path → text.
+    overrides: BTreeMap<PathBuf, String>,
     /// A digest of the reference: verdicts are only reused for the same reference.
     pub fingerprint: String,
 }
@@ -47,24 +50,83 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 impl WorkTree {
-    /// Lays out the reference at `base/work`, building into `base/build`.
+    /// Lays out the reference's shipped files at `base/work` (and only them), building
+    /// into `base/build`.
     pub fn prepare(reference: &Path, base: &Path) -> Result<Self> {
-        let files = files::workspace_files(reference)?;
-        let root = base.join("work");
+        let files = files::shipped_files(reference)?;
         let mut digest = Sha256::new();
         for (relative, bytes) in &files {
-            write_if_changed(&root.join(relative), bytes)?;
             digest.update(relative.to_string_lossy().as_bytes());
             digest.update([0]);
             digest.update(bytes);
         }
-        Ok(Self {
-            root,
+        let work = Self {
+            root: base.join("work"),
             target_dir: base.join("build"),
             reference: files,
-            changed: BTreeSet::new(),
+            overrides: BTreeMap::new(),
             fingerprint: format!("{:x}", digest.finalize()),
-        })
+        };
+        std::fs::create_dir_all(&work.target_dir)?;
+        work.restore()?;
+        Ok(work)
+    }
+
+    /// What `relative` should hold now: the answer written there, or the reference.
+    fn expected(&self, relative: &Path) -> Option<&[u8]> {
+        match self.overrides.get(relative) {
+            Some(text) => Some(text.as_bytes()),
+            None => self.reference.get(relative).map(Vec::as_slice),
+        }
+    }
+
+    /// Every file under the work tree, relative to it.
+    fn files_on_disk(&self) -> Result<BTreeSet<PathBuf>> {
+        let mut found = BTreeSet::new();
+        for entry in WalkDir::new(&self.root) {
+            let entry = entry?;
+            if !entry.file_type().is_dir() {
+                found.insert(entry.path().strip_prefix(&self.root)?.to_owned());
+            }
+        }
+        Ok(found)
+    }
+
+    /// How the work tree differs from what the grader wrote: empty when untouched.
+    pub fn tampering(&self) -> Result<Vec<String>> {
+        let on_disk = self.files_on_disk()?;
+        let mut found = Vec::new();
+        for relative in &on_disk {
+            let shown = relative.display();
+            match self.expected(relative) {
+                None => found.push(format!("added {shown}")),
+                Some(bytes) => {
+                    if std::fs::read(self.root.join(relative)).ok().as_deref() != Some(bytes) {
+                        found.push(format!("changed {shown}"));
+                    }
+                }
+            }
+        }
+        for relative in self.reference.keys() {
+            if !on_disk.contains(relative) {
+                found.push(format!("removed {}", relative.display()));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Writes every file as it should be, and deletes anything else.
+    pub fn restore(&self) -> Result<()> {
+        for relative in self.files_on_disk().unwrap_or_default() {
+            if self.expected(&relative).is_none() {
+                std::fs::remove_file(self.root.join(&relative))?;
+            }
+        }
+        for relative in self.reference.keys() {
+            let bytes = self.expected(relative).expect("a reference file");
+            write_if_changed(&self.root.join(relative), bytes)?;
+        }
+        Ok(())
     }
 
     /// The reference's files as they were when grading began: path → bytes.
@@ -81,14 +143,10 @@ impl WorkTree {
 
     /// Puts the reference back everywhere, except `overrides` (path → text).
     pub fn apply(&mut self, overrides: &BTreeMap<PathBuf, String>) -> Result<()> {
-        for relative in std::mem::take(&mut self.changed) {
-            if !overrides.contains_key(&relative) {
-                write_if_changed(&self.root.join(&relative), &self.reference[&relative])?;
-            }
-        }
-        for (relative, text) in overrides {
-            write_if_changed(&self.root.join(relative), text.as_bytes())?;
-            self.changed.insert(relative.clone());
+        let before = std::mem::replace(&mut self.overrides, overrides.clone());
+        for relative in before.keys().chain(overrides.keys()) {
+            let bytes = self.expected(relative).expect("a reference file");
+            write_if_changed(&self.root.join(relative), bytes)?;
         }
         Ok(())
     }
@@ -99,24 +157,43 @@ impl WorkTree {
         package: &str,
         targets: &[&str],
         limit: Duration,
+        isolation: &Isolation,
         scratch: &Path,
     ) -> Result<Build> {
-        let mut command = Command::new(env!("CARGO"));
-        command
-            .current_dir(&self.root)
-            .args(["test", "--no-run", "--locked", "--message-format=json"])
-            .args(["-p", package])
-            .env("CARGO_TARGET_DIR", &self.target_dir);
+        let mut args: Vec<std::ffi::OsString> = [
+            "test",
+            "--no-run",
+            "--locked",
+            "--offline",
+            "--message-format=json",
+            "-p",
+            package,
+        ]
+        .map(Into::into)
+        .to_vec();
         for target in targets {
-            command.args(["--test", target]);
+            args.extend(["--test".into(), (*target).into()]);
         }
-        let (success, stdout, stderr) = match sandbox::run_limited(command, limit, scratch)? {
+        let job = Job {
+            program: env!("CARGO").into(),
+            args,
+            dir: self.root.clone(),
+            env: vec![("CARGO_TARGET_DIR".into(), self.target_dir.clone().into())],
+            home: scratch.to_owned(),
+            role: Role::Build {
+                build_dir: self.target_dir.clone(),
+            },
+            visible: vec![self.root.clone()],
+            limits: Limits::for_builds(limit),
+        };
+        let outcome = sandbox::run_limited(job.command(isolation), limit, scratch)?;
+        let (success, stdout, stderr) = match outcome {
             Outcome::Finished {
-                success,
+                status,
                 stdout,
                 stderr,
-            } => (success, stdout, stderr),
-            Outcome::TimedOut => {
+            } => (status.success(), stdout, stderr),
+            Outcome::TimedOut { .. } => {
                 return Ok(Build {
                     executables: BTreeMap::new(),
                     error: Some(format!("the build did not finish in {} s", limit.as_secs())),
