@@ -9,6 +9,13 @@ warm (one check-all runs first); remembered verdicts are cleared before every ti
 run, so every distinct answer is built and run again. Each round times, in turn: the
 whole class, one copy (a wrong answer), and `cargo test --workspace` of the reference.
 Prints each round and the medians as JSON lines.
+
+    python3 bench/grader_class.py --against DIR [ROUNDS]
+
+DIR is another checkout of the workspace (an earlier commit, as a git worktree) with
+its grader built. Each round times the same class (each built from its own reference)
+graded by both graders, back to back, the order alternating from round to round, each
+with its own warm work tree; it prints both times and their ratio (this one / DIR's).
 """
 
 import json
@@ -27,29 +34,30 @@ GRADER = ROOT / "target/debug/grader"
 VERDICTS = ROOT / "target/grader/verdicts"
 
 
-def copy_reference(to: Path) -> None:
+def copy_reference(to: Path, root: Path = ROOT) -> None:
     files = subprocess.run(
-        ["git", "ls-files"], cwd=ROOT, check=True, capture_output=True, text=True
+        ["git", "ls-files"], cwd=root, check=True, capture_output=True, text=True
     ).stdout.split()
     for name in files:
         if name.startswith("grader/tests/"):
             continue
         target = to / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / name, target)
+        shutil.copy(root / name, target)
 
 
-def make_class(class_dir: Path) -> None:
-    subprocess.run([GRADER, "starter", class_dir / "00-starter"], check=True, capture_output=True)
-    copy_reference(class_dir / "01-reference")
-    wrong = tomllib.loads((ROOT / "grader/tests/wrong_answers.toml").read_text())["wrong"]
+def make_class(class_dir: Path, root: Path = ROOT) -> None:
+    grader = root / "target/debug/grader"
+    subprocess.run([grader, "starter", class_dir / "00-starter"], check=True, capture_output=True)
+    copy_reference(class_dir / "01-reference", root)
+    wrong = tomllib.loads((root / "grader/tests/wrong_answers.toml").read_text())["wrong"]
     seen = set()
     for answer in wrong:
         if answer["exercise"] in seen or len(seen) == 8:
             continue
         seen.add(answer["exercise"])
         copy = class_dir / f"{len(seen) + 1:02d}-wrong-{answer['exercise']}"
-        copy_reference(copy)
+        copy_reference(copy, root)
         path = copy / answer["file"]
         text = path.read_text()
         assert text.count(answer["find"]) == 1, answer["what"]
@@ -62,7 +70,45 @@ def timed(command, **kwargs) -> float:
     return time.monotonic() - started
 
 
+def against(other: Path, rounds: int) -> None:
+    """Both graders on a class of 10, side by side: see the module's doc."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sides = {}
+        for name, root in (("before", other), ("after", ROOT)):
+            class_dir = Path(tmp) / name
+            make_class(class_dir, root)
+            out = ["--csv", Path(tmp) / f"{name}.csv", "--json", Path(tmp) / f"{name}.json"]
+            command = [root / "target/debug/grader", "check-all", *out, class_dir]
+            sides[name] = (command, root / "target/grader/verdicts")
+            subprocess.run(command, capture_output=True)  # warm its work tree
+        results = []
+        for index in range(rounds):
+            order = ["before", "after"] if index % 2 == 0 else ["after", "before"]
+            seconds = {}
+            for name in order:
+                command, verdicts = sides[name]
+                shutil.rmtree(verdicts, ignore_errors=True)
+                seconds[name] = timed(command)
+            row = {
+                "round": index + 1,
+                "first": order[0],
+                "class_before_s": round(seconds["before"], 1),
+                "class_after_s": round(seconds["after"], 1),
+                "after_vs_before": round(seconds["after"] / seconds["before"], 2),
+            }
+            results.append(row)
+            print(json.dumps(row), flush=True)
+        medians = {
+            key: statistics.median(r[key] for r in results)
+            for key in ("class_before_s", "class_after_s", "after_vs_before")
+        }
+        print(json.dumps({"medians_of_rounds": rounds, **medians}))
+
+
 def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--against":
+        against(Path(sys.argv[2]).resolve(), int(sys.argv[3]) if len(sys.argv) > 3 else 3)
+        return
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     with tempfile.TemporaryDirectory() as tmp:
         class_dir = Path(tmp) / "class"
