@@ -50,12 +50,13 @@ const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
 
 impl Limits {
-    /// For a test run of at most `timeout`: ample for the lesson's tests (the busiest
-    /// peaks near 1.1 GiB of address space and 70 threads), far below the machine's.
+    /// For a test run of at most `timeout`: ample for the lesson's tests, far below the
+    /// machine's. CPU time is a backstop above the wall-time limit, which a single busy
+    /// thread reaches first, so an endless loop still reads "did not finish".
     pub fn for_tests(timeout: Duration) -> Self {
         Self {
             memory: 2 * GIB,
-            cpu_seconds: timeout.as_secs().max(1),
+            cpu_seconds: timeout.as_secs().max(1) + 30,
             processes: 256,
             file_size: 256 * MIB,
             scratch: 512 * MIB,
@@ -76,7 +77,8 @@ impl Limits {
     fn prlimit_args(&self) -> Vec<String> {
         vec![
             format!("--as={}", self.memory),
-            format!("--cpu={}", self.cpu_seconds),
+            // SIGXCPU at the soft limit (a card can name it), SIGKILL 5 s later.
+            format!("--cpu={}:{}", self.cpu_seconds, self.cpu_seconds + 5),
             format!("--nproc={}", self.processes),
             format!("--fsize={}", self.file_size),
             "--core=0".to_owned(),
