@@ -297,12 +297,10 @@ impl Job {
             "ALL",
             "--hostname",
             "sandbox",
-            "--uid",
-            "65534",
-            "--gid",
-            "65534",
             "--clearenv",
         ]);
+        let inside = UNPRIVILEGED.to_string();
+        command.args(["--uid", &inside, "--gid", &inside]);
         for dir in SYSTEM_DIRS {
             match std::fs::read_link(dir) {
                 Ok(target) => {
