@@ -116,10 +116,12 @@ async fn measure(
     let counted_before = tally.counts();
     let expected = work.count.unwrap_or(10_000_000);
     tally.time_from_now(expected, sample_every(row));
-    let mut run = work.run(work.count, tally);
     let done = Arc::new(AtomicBool::new(false));
     let watcher = watch_progress(&work.progress, tally, counted_before.sent, &done);
+    // The clock starts before the plan does, so a `--duration` row's time covers its
+    // whole sending window.
     let started = Instant::now();
+    let mut run = work.run(work.count, tally);
     let sent = send_all(&mut run).await;
     let elapsed = started.elapsed();
     done.store(true, Relaxed);
