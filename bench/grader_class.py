@@ -72,6 +72,14 @@ def timed(command, **kwargs) -> float:
 
 def against(other: Path, rounds: int) -> None:
     """Both graders on a class of 10, side by side: see the module's doc."""
+    # The grader before the sandbox runs cargo with rustc from PATH: rustup's proxy,
+    # which, run by a build script in a crate's own folder, may pick that crate's
+    # toolchain file (seen: 1.83.0, not installed, and every build failed). Name ours.
+    active = subprocess.run(
+        ["rustup", "show", "active-toolchain"], capture_output=True, text=True
+    ).stdout.split()
+    if active and "RUSTUP_TOOLCHAIN" not in os.environ:
+        os.environ["RUSTUP_TOOLCHAIN"] = active[0]
     with tempfile.TemporaryDirectory() as tmp:
         sides = {}
         for name, root in (("before", other), ("after", ROOT)):
