@@ -1,4 +1,4 @@
-//! Every step against a real broker (tansu in CI), checked by reading the topic back.
+//! Every step against a real broker (Apache Kafka in CI), checked by reading the topic back.
 //!
 //! Skipped, loudly, unless `LESSON_E2E_BROKERS` names the broker (in CI, `CI=true`,
 //! a missing broker fails instead), e.g.
@@ -46,7 +46,7 @@ fn broker() -> Option<String> {
         // Written straight to stderr, past the test harness's capture, so it is seen.
         let _ = writeln!(
             std::io::stderr(),
-            "\n⚠️  END-TO-END TESTS SKIPPED: set LESSON_E2E_BROKERS=host:port (.ci/run starts tansu and sets it)\n"
+            "\n⚠️  END-TO-END TESTS SKIPPED: set LESSON_E2E_BROKERS=host:port (kafka/start prints one; .ci/run starts it and sets the variable)\n"
         );
     }
     brokers

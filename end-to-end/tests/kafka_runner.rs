@@ -1,0 +1,160 @@
+//! `kafka/start` and `kafka/stop`, as the README tells an instructor to use them: start
+//! Apache Kafka on loopback, run a step against the address it prints, read the topic
+//! back, stop it.
+//!
+//! Needs Java and Maven (the first run downloads Kafka). Without them it is skipped
+//! with a warning, except under `CI=true`, where `.ci/run` installs them and a skip
+//! would pass without a test. Run it alone:
+//! `cargo test -p end-to-end --test kafka_runner`.
+
+mod support;
+
+use common::readback::{read_topic_lingering, StoredRecord};
+use common::run_tag::HEADER;
+use common::testing::{assert_broker_holds, assert_reports_match_broker, readings, TEST_CLOCK};
+use rdkafka::ClientConfig;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use support::step_binary;
+
+/// Ports of their own, clear of `.ci/run`'s broker (19092) and the README's (9092).
+const PORT: u16 = 29092;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn java_and_maven() -> bool {
+    let found = have("java") && have("mvn");
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but java or mvn is missing: .ci/run must install them"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n⚠️  KAFKA RUNNER TEST SKIPPED: it needs java (17+) and mvn on PATH\n"
+        );
+    }
+    found
+}
+
+/// Stops the cluster in `dir` even when an assertion fails first.
+struct Cluster {
+    dir: PathBuf,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new(workspace().join("kafka/stop"))
+            .arg("--dir")
+            .arg(&self.dir)
+            .output();
+    }
+}
+
+#[test]
+fn start_prints_an_address_a_step_sends_to_and_stop_removes_it() {
+    if !java_and_maven() {
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("cluster");
+    let started = Command::new(workspace().join("kafka/start"))
+        .args(["--port", &PORT.to_string()])
+        .arg("--dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let cluster = Cluster { dir: dir.clone() };
+    let stderr = String::from_utf8_lossy(&started.stderr);
+    assert!(started.status.success(), "kafka/start failed: {stderr}");
+    let stdout = String::from_utf8_lossy(&started.stdout);
+    // The address is the last line, alone: `$(kafka/start | tail -1)` works.
+    let bootstrap = stdout.lines().last().unwrap_or_default().to_owned();
+    assert_eq!(bootstrap, format!("127.0.0.1:{PORT}"), "stdout: {stdout}");
+    assert!(
+        stderr.contains("topic humidity: 3 partitions, replication factor 1"),
+        "{stderr}"
+    );
+
+    // A step sends to it as the README shows, and the broker holds what it reported.
+    let run_id = format!("kafka-runner-{}", std::process::id());
+    let step = Command::new(step_binary("step-03-sync"))
+        .args([
+            "--brokers",
+            &bootstrap,
+            "--count",
+            "20",
+            "--run-id",
+            &run_id,
+        ])
+        .args(["--seed", "7", "--fixed-clock", &TEST_CLOCK.to_string()])
+        .output()
+        .unwrap();
+    let step_out = String::from_utf8_lossy(&step.stdout);
+    assert!(step.status.success(), "{step_out}");
+    assert!(step_out.contains("confirmed 20 | failed 0"), "{step_out}");
+    let mut connection = ClientConfig::new();
+    connection.set("bootstrap.servers", &bootstrap);
+    let stored = read_topic_lingering(
+        &connection,
+        "humidity",
+        Duration::from_secs(1),
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    let ours: Vec<StoredRecord> = stored
+        .into_iter()
+        .filter(|r| r.headers.get(HEADER) == Some(&run_id))
+        .collect();
+    // Count, keys, JSON bodies, per-key order; and each SYNC line's partition and
+    // offset is where the broker put that record.
+    assert_broker_holds(&ours, &readings(7, TEST_CLOCK, 20));
+    let reported = step_03_sync::lines::confirmations(&step_out);
+    assert_eq!(reported.len(), 20, "{step_out}");
+    assert_reports_match_broker(&reported, &ours);
+
+    // A second start on the same folder is refused while the first runs.
+    let again = Command::new(workspace().join("kafka/start"))
+        .args(["--port", &PORT.to_string()])
+        .arg("--dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("may already run"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    let stopped = Command::new(workspace().join("kafka/stop"))
+        .arg("--dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        stopped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stopped.stderr)
+    );
+    assert!(!dir.exists(), "kafka/stop deletes the cluster's data");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", PORT)).is_err(),
+        "nothing listens on {PORT} after kafka/stop"
+    );
+    drop(cluster);
+}
