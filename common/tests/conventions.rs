@@ -145,10 +145,12 @@ fn code_blocks_are_included_not_pasted() {
                 .take_while(|l| !l.starts_with("```"))
                 .collect();
             let included = body.iter().all(|l| l.starts_with("{{#include"));
+            // Commands a person types: cargo, or the workspace's Kafka runner (both
+            // run by tests: documented_commands.rs, kafka_runner.rs and acks.rs).
             let commands = language == "sh"
-                && body
-                    .iter()
-                    .all(|l| l.starts_with("cargo ") && !l.contains('\\'));
+                && body.iter().all(|l| {
+                    (l.starts_with("cargo ") || l.starts_with("kafka/")) && !l.contains('\\')
+                });
             if !included && !commands {
                 pasted.push(format!(
                     "{}: ```{language} block: {:?}",

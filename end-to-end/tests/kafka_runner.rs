@@ -7,14 +7,14 @@
 //! would pass without a test. Run it alone:
 //! `cargo test -p end-to-end --test kafka_runner`.
 
+mod cluster;
 mod support;
 
+use cluster::{java_and_maven, kafka, Cluster};
 use common::readback::{read_topic_lingering, StoredRecord};
 use common::run_tag::HEADER;
 use common::testing::{assert_broker_holds, assert_reports_match_broker, readings, TEST_CLOCK};
 use rdkafka::ClientConfig;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 use support::step_binary;
@@ -22,62 +22,16 @@ use support::step_binary;
 /// Ports of their own, clear of `.ci/run`'s broker (19092) and the README's (9092).
 const PORT: u16 = 29092;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn java_and_maven() -> bool {
-    let found = have("java") && have("mvn");
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but java or mvn is missing: .ci/run must install them"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n⚠️  KAFKA RUNNER TEST SKIPPED: it needs java (17+) and mvn on PATH\n"
-        );
-    }
-    found
-}
-
-/// Stops the cluster in `dir` even when an assertion fails first.
-struct Cluster {
-    dir: PathBuf,
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Command::new(workspace().join("kafka/stop"))
-            .arg("--dir")
-            .arg(&self.dir)
-            .output();
-    }
-}
-
 #[test]
 fn start_prints_an_address_a_step_sends_to_and_stop_removes_it() {
-    if !java_and_maven() {
+    if !java_and_maven("the Kafka runner test") {
         return;
     }
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("cluster");
-    let started = Command::new(workspace().join("kafka/start"))
-        .args(["--port", &PORT.to_string()])
-        .arg("--dir")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let port = PORT.to_string();
+    let started = kafka("start", &["--port", &port, "--dir", &dir_arg]);
     let cluster = Cluster { dir: dir.clone() };
     let stderr = String::from_utf8_lossy(&started.stderr);
     assert!(started.status.success(), "kafka/start failed: {stderr}");
@@ -128,12 +82,7 @@ fn start_prints_an_address_a_step_sends_to_and_stop_removes_it() {
     assert_reports_match_broker(&reported, &ours);
 
     // A second start on the same folder is refused while the first runs.
-    let again = Command::new(workspace().join("kafka/start"))
-        .args(["--port", &PORT.to_string()])
-        .arg("--dir")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let again = kafka("start", &["--port", &port, "--dir", &dir_arg]);
     assert!(!again.status.success());
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("may already run"),
@@ -141,11 +90,7 @@ fn start_prints_an_address_a_step_sends_to_and_stop_removes_it() {
         String::from_utf8_lossy(&again.stderr)
     );
 
-    let stopped = Command::new(workspace().join("kafka/stop"))
-        .arg("--dir")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let stopped = kafka("stop", &["--dir", &dir_arg]);
     assert!(
         stopped.status.success(),
         "{}",
