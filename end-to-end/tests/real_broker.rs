@@ -251,7 +251,9 @@ fn create_topic(brokers: &str, name: &str) {
     use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
     use rdkafka::client::DefaultClientContext;
     let admin: AdminClient<DefaultClientContext> = connection(brokers).create().unwrap();
-    let topic = NewTopic::new(name, 3, TopicReplication::Fixed(1));
+    // Kept whatever their age: records carry the fixed clock's 2024 timestamps, which a
+    // cluster's default 7-day retention would delete at its next check.
+    let topic = NewTopic::new(name, 3, TopicReplication::Fixed(1)).set("retention.ms", "-1");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let results = runtime
         .block_on(admin.create_topics([&topic], &AdminOptions::new()))
