@@ -40,33 +40,10 @@ fn acks_all_needs_two_in_sync_replicas_and_acks_1_does_not() {
     if !java_and_maven("the acks test") {
         return;
     }
-    let scratch = tempfile::tempdir().unwrap();
-    let dir = scratch.path().join("cluster");
-    let dir_arg = dir.to_string_lossy().into_owned();
-    let started = kafka(
-        "start",
-        &[
-            "--nodes",
-            "3",
-            "--port",
-            &PORT.to_string(),
-            "--dir",
-            &dir_arg,
-        ],
-    );
-    let _cluster = Cluster { dir: dir.clone() };
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
-    let bootstrap = String::from_utf8_lossy(&started.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
+    let cluster = Cluster::start(&["--nodes", "3", "--port", &PORT.to_string()]);
+    let bootstrap = cluster.bootstrap.clone();
     let stop_broker = |id: &str| {
-        let stopped = kafka("stop", &["--dir", &dir_arg, "--broker", id]);
+        let stopped = kafka("stop", &["--dir", &cluster.dir, "--broker", id]);
         assert!(
             stopped.status.success(),
             "{}",

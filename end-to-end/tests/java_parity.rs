@@ -10,7 +10,7 @@
 mod cluster;
 mod support;
 
-use cluster::{java_and_maven, kafka, workspace, Cluster};
+use cluster::{java_and_maven, workspace, Cluster};
 use common::readback::{read_topic, StoredRecord};
 use common::run_tag::HEADER;
 use common::testing::TEST_CLOCK;
@@ -56,17 +56,8 @@ fn java_and_rust_send_identical_records_to_the_same_partitions() {
     if !java_and_maven("the Java parity test") {
         return;
     }
-    let scratch = tempfile::tempdir().unwrap();
-    let dir = scratch.path().join("cluster");
-    let dir_arg = dir.to_string_lossy().into_owned();
-    let started = kafka("start", &["--port", &PORT.to_string(), "--dir", &dir_arg]);
-    let _cluster = Cluster { dir: dir.clone() };
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
-    let bootstrap = format!("127.0.0.1:{PORT}");
+    let cluster = Cluster::start(&["--port", &PORT.to_string()]);
+    let bootstrap = cluster.bootstrap.clone();
     let clock = TEST_CLOCK.to_string();
     let mut runs = Vec::new();
     for seed in ["1", "7", "42"] {

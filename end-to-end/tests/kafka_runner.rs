@@ -27,17 +27,12 @@ fn start_prints_an_address_a_step_sends_to_and_stop_removes_it() {
     if !java_and_maven("the Kafka runner test") {
         return;
     }
-    let scratch = tempfile::tempdir().unwrap();
-    let dir = scratch.path().join("cluster");
-    let dir_arg = dir.to_string_lossy().into_owned();
     let port = PORT.to_string();
-    let started = kafka("start", &["--port", &port, "--dir", &dir_arg]);
-    let cluster = Cluster { dir: dir.clone() };
-    let stderr = String::from_utf8_lossy(&started.stderr);
-    assert!(started.status.success(), "kafka/start failed: {stderr}");
-    let stdout = String::from_utf8_lossy(&started.stdout);
+    let cluster = Cluster::start(&["--port", &port]);
+    let stderr = String::from_utf8_lossy(&cluster.started.stderr);
+    let stdout = String::from_utf8_lossy(&cluster.started.stdout);
     // The address is the last line, alone: `$(kafka/start | tail -1)` works.
-    let bootstrap = stdout.lines().last().unwrap_or_default().to_owned();
+    let bootstrap = cluster.bootstrap.clone();
     assert_eq!(bootstrap, format!("127.0.0.1:{PORT}"), "stdout: {stdout}");
     assert!(
         stderr.contains("topic humidity: 3 partitions, replication factor 1"),
@@ -82,7 +77,7 @@ fn start_prints_an_address_a_step_sends_to_and_stop_removes_it() {
     assert_reports_match_broker(&reported, &ours);
 
     // A second start on the same folder is refused while the first runs.
-    let again = kafka("start", &["--port", &port, "--dir", &dir_arg]);
+    let again = kafka("start", &["--port", &port, "--dir", &cluster.dir]);
     assert!(!again.status.success());
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("may already run"),
@@ -90,13 +85,16 @@ fn start_prints_an_address_a_step_sends_to_and_stop_removes_it() {
         String::from_utf8_lossy(&again.stderr)
     );
 
-    let stopped = kafka("stop", &["--dir", &dir_arg]);
+    let stopped = kafka("stop", &["--dir", &cluster.dir]);
     assert!(
         stopped.status.success(),
         "{}",
         String::from_utf8_lossy(&stopped.stderr)
     );
-    assert!(!dir.exists(), "kafka/stop deletes the cluster's data");
+    assert!(
+        !std::path::Path::new(&cluster.dir).exists(),
+        "kafka/stop deletes the cluster's data"
+    );
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", PORT)).is_err(),
         "nothing listens on {PORT} after kafka/stop"

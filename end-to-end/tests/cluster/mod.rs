@@ -44,13 +44,51 @@ pub fn kafka(script: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// A cluster started in `dir`, stopped when dropped, even after a failed assertion.
+/// A cluster of a test's own, in a fresh folder, stopped when dropped (even after a
+/// failed assertion).
 pub struct Cluster {
-    pub dir: PathBuf,
+    /// Where `kafka/start` keeps its data, logs and pids (`--dir`).
+    pub dir: String,
+    /// The address `kafka/start` printed last.
+    pub bootstrap: String,
+    /// What `kafka/start` printed, and how it ended.
+    pub started: Output,
+    _scratch: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// `kafka/start` with `args` (its flags, `--dir` added) in a fresh folder. Panics,
+    /// with its output, when it fails.
+    pub fn start(args: &[&str]) -> Self {
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch
+            .path()
+            .join("cluster")
+            .to_string_lossy()
+            .into_owned();
+        let started = kafka("start", &[args, &["--dir", &dir]].concat());
+        let bootstrap = String::from_utf8_lossy(&started.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_owned();
+        let cluster = Self {
+            dir,
+            bootstrap,
+            started,
+            _scratch: scratch,
+        };
+        assert!(
+            cluster.started.status.success(),
+            "kafka/start failed: {}",
+            String::from_utf8_lossy(&cluster.started.stderr)
+        );
+        cluster
+    }
 }
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let _ = kafka("stop", &["--dir", &self.dir.to_string_lossy()]);
+        let _ = kafka("stop", &["--dir", &self.dir]);
     }
 }
