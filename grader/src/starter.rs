@@ -59,7 +59,12 @@ pub fn write(workspace: &Path, destination: &Path) -> Result<()> {
                 blanked += regions.len();
                 std::fs::write(&target, exercises::blank_out(&text, hint_of)?)?;
             }
-            None => std::fs::write(&target, bytes)?,
+            None => {
+                std::fs::write(&target, bytes)?;
+                // Scripts stay runnable (kafka/start, java-lesson/run).
+                let permissions = std::fs::metadata(workspace.join(&relative))?.permissions();
+                std::fs::set_permissions(&target, permissions)?;
+            }
         }
     }
     std::fs::write(destination.join("EXERCISES.md"), learner_readme(&exercises))?;

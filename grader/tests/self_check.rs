@@ -356,3 +356,18 @@ fn the_starter_holds_no_solution() {
     );
     assert!(!starter.join("docs/book").exists(), "no built book");
 }
+
+#[test]
+fn the_starter_keeps_scripts_runnable() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let starter = dir.path().join("starter");
+    write_starter(&starter);
+    for script in ["kafka/start", "kafka/stop", "java-lesson/run", ".ci/run"] {
+        let mode = std::fs::metadata(starter.join(script))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_ne!(mode & 0o111, 0, "{script} is not executable ({mode:o})");
+    }
+}
