@@ -3,6 +3,7 @@
 //! give the records a Rust step sends (`--seed`, `--fixed-clock`).
 //!
 //! `cargo run -p common --bin readings -- --seed 7 --count 20 --fixed-clock 1733584800`
+//! (`--oversize-every N`: every Nth reading is too large to send, as in the steps)
 
 use clap::Parser;
 use common::reading::{Clock, ReadingGenerator};
@@ -19,6 +20,9 @@ struct Args {
     /// Unix second of the first reading (one second apart); without it, the wall clock.
     #[arg(long)]
     fixed_clock: Option<i64>,
+    /// Make every Nth reading too large to send, as a step's --oversize-every.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    oversize_every: Option<u64>,
 }
 
 fn main() {
@@ -26,7 +30,8 @@ fn main() {
     let clock = args
         .fixed_clock
         .map_or(Clock::System, |start| Clock::Fixed { start });
-    for reading in ReadingGenerator::new(args.seed, clock).take(args.count as usize) {
+    let readings = ReadingGenerator::new(args.seed, clock).oversize_every(args.oversize_every);
+    for reading in readings.take(args.count as usize) {
         println!(
             "{}\t{}\t{}\t{}\t{}",
             reading.key(),

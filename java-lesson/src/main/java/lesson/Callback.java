@@ -1,5 +1,8 @@
 package lesson;
 
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -11,15 +14,18 @@ public final class Callback {
         long started = System.nanoTime();
         AtomicLong confirmed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        Set<String> callbackThreads = new ConcurrentSkipListSet<>();
         long sent = 0;
         try (KafkaProducer<String, String> producer = lesson.producer()) {
             for (Reading reading : lesson.readings) {
                 producer.send(lesson.record(reading), (metadata, exception) -> {
-                    // Runs on the producer's I/O thread: keep it short.
+                    // Runs on the producer's I/O thread: keep it short. (A record refused
+                    // before it is queued gets its callback inside send, on the caller's.)
+                    callbackThreads.add(Thread.currentThread().getName());
                     if (exception != null) {
                         failed.incrementAndGet();
                         System.out.println("❌ FAILED: " + reading.key() + " | " + reading.location() + " | "
-                                + reading.humidity() + "% — " + exception);
+                                + reading.humidity() + "% — " + exception + "\n");
                     } else {
                         confirmed.incrementAndGet();
                         System.out.println("✅ SUCCESS: " + reading.key() + " | " + reading.location() + " | "
@@ -31,6 +37,7 @@ public final class Callback {
             }
         }
         Lesson.summary(sent, Long.toString(confirmed.get()), Long.toString(failed.get()), started);
+        System.out.println("🧵 Callbacks ran on: " + String.join(", ", new TreeSet<>(callbackThreads)));
         System.exit(failed.get() == 0 && confirmed.get() == sent ? 0 : 1);
     }
 }
