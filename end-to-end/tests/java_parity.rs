@@ -10,7 +10,8 @@
 //!   `send`, and neither reaches the broker;
 //! - Java runs callbacks on its I/O thread, except for a record refused inside `send`
 //!   (too large, or no metadata within `max.block.ms`, which `send` blocks for): that
-//!   one's callback runs on the caller's thread.
+//!   one's callback runs on the caller's thread;
+//! - on a `LogAppendTime` topic both report the broker's time, and step 02 labels it.
 //!
 //! The Java side replays what `readings` (a bin of `common`) prints for the seed, run by
 //! `java-lesson/run` as the README shows. It starts a Kafka of its own (`kafka/start`)
@@ -18,6 +19,7 @@
 
 mod cluster;
 mod support;
+mod topic;
 
 use cluster::{java_and_maven, workspace, Cluster};
 use common::readback::{read_topic, StoredRecord};
@@ -27,6 +29,7 @@ use rdkafka::ClientConfig;
 use std::process::{Command, Output};
 use std::time::Duration;
 use support::step_binary;
+use topic::create_topic;
 
 const PORT: u16 = 29292;
 
@@ -117,6 +120,27 @@ fn success_offsets(stdout: &str) -> Vec<i64> {
         .filter_map(|line| line.split(" | Offset: ").nth(1))
         .map(|rest| rest.split(" | ").next().unwrap().parse().unwrap())
         .collect()
+}
+
+/// The timestamps in a run's callback successes, each of which must end in `label`.
+fn success_times(stdout: &str, label: &str) -> Vec<i64> {
+    stdout
+        .lines()
+        .filter_map(|line| line.split(" | Timestamp: ").nth(1))
+        .map(|time| {
+            let millis = time
+                .strip_suffix(label)
+                .unwrap_or_else(|| panic!("{time:?} ends in {label:?}"));
+            millis.parse().unwrap()
+        })
+        .collect()
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
 
 /// A run's FAILED lines, up to the error, sorted: the error's text is each client's own.
@@ -335,6 +359,48 @@ fn java_and_rust_agree_on_apache_kafka() {
         "{}",
         java.stdout
     );
+
+    // 6. A topic that stamps records itself: both callbacks report the broker's time,
+    // not the create time, and only Rust's line can say so.
+    let log_append = "humidity-log-append-time";
+    create_topic(
+        bootstrap,
+        log_append,
+        &[("message.timestamp.type", "LogAppendTime")],
+    );
+    let args = ["--seed", "7", "--count", "6", "--topic", log_append];
+    let before = now_millis();
+    let java = run("java:Callback", bootstrap, "java-log-append", &args);
+    let rust = run("step-02-callback", bootstrap, "rust-log-append", &args);
+    let after = now_millis();
+    succeeded(&java, "Java's Callback on a LogAppendTime topic");
+    succeeded(&rust, "step 02 on a LogAppendTime topic");
+    let java_times = success_times(&java.stdout, "");
+    let rust_times = success_times(&rust.stdout, " (log append time, the broker's)");
+    for (who, times) in [("Java", &java_times), ("Rust", &rust_times)] {
+        assert_eq!(times.len(), 6, "{who}: {times:?}");
+        assert!(
+            times.iter().all(|t| (before..=after).contains(t)),
+            "{who}'s callback times are the broker's, from this run ({before}..={after}), \
+             not the 2024 create times: {times:?}"
+        );
+    }
+    let mut connection = ClientConfig::new();
+    connection.set("bootstrap.servers", bootstrap);
+    let stamped = read_topic(&connection, log_append, Duration::from_secs(30)).unwrap();
+    for (run_id, reported) in [
+        ("java-log-append", java_times),
+        ("rust-log-append", rust_times),
+    ] {
+        let mut stored: Vec<i64> = of_run(&stamped, run_id).iter().map(|r| r.2).collect();
+        let mut reported = reported;
+        stored.sort();
+        reported.sort();
+        assert_eq!(
+            stored, reported,
+            "{run_id}: the broker keeps the time it reported"
+        );
+    }
 
     // What the broker holds: record for record the same, and only what was confirmed.
     let mut connection = ClientConfig::new();

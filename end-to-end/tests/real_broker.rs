@@ -10,6 +10,7 @@
 //! tag. The read-back reads on for a while past each partition's end.
 
 mod support;
+mod topic;
 
 use common::readback::{read_topic_lingering, StoredRecord};
 use common::run_tag::HEADER;
@@ -24,6 +25,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use support::step_binary;
+use topic::create_topic;
 
 const TOPIC: &str = "humidity";
 const STEPS: [&str; 4] = [
@@ -245,29 +247,11 @@ fn a_class_of_thirty_runs_at_once_and_every_count_is_exact() {
     );
 }
 
-/// Creates a topic of this test's own, so that `compare`'s broker counts see no one
-/// else's records.
-fn create_topic(brokers: &str, name: &str) {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    use rdkafka::client::DefaultClientContext;
-    let admin: AdminClient<DefaultClientContext> = connection(brokers).create().unwrap();
-    // Kept whatever their age: records carry the fixed clock's 2024 timestamps, which a
-    // cluster's default 7-day retention would delete at its next check.
-    let topic = NewTopic::new(name, 3, TopicReplication::Fixed(1)).set("retention.ms", "-1");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let results = runtime
-        .block_on(admin.create_topics([&topic], &AdminOptions::new()))
-        .expect("the broker answers CreateTopics");
-    for result in results {
-        result.unwrap_or_else(|(topic, err)| panic!("could not create {topic}: {err}"));
-    }
-}
-
 #[test]
 fn compare_measures_a_real_broker_and_it_holds_exactly_the_records_sent() {
     let Some(brokers) = broker() else { return };
     let topic = run_id("compare");
-    create_topic(&brokers, &topic);
+    create_topic(&brokers, &topic, &[]);
     let output = Command::new(step_binary("compare"))
         .args([
             "--brokers",
