@@ -50,6 +50,19 @@ impl SensorReading {
         serde_json::to_writer(buffer, self).expect("a reading always serializes");
     }
 
+    /// The reading as one line for the Java side to replay: key, location, humidity,
+    /// create time (ms) and JSON body, tab-separated (`java-lesson`'s `Reading.parse`).
+    pub fn replay_line(&self) -> String {
+        format!(
+            "{}\t{}\t{}\t{}\t{}",
+            self.key(),
+            self.location,
+            self.humidity,
+            self.timestamp_millis(),
+            self.to_json()
+        )
+    }
+
     /// The record timestamp in milliseconds, as Kafka stores it. (`--fixed-clock` is
     /// bounded so this cannot overflow; saturating keeps it so for any caller.)
     pub fn timestamp_millis(&self) -> i64 {

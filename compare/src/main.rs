@@ -2,12 +2,14 @@
 //!
 //! Run it: `cargo run --release -p compare`
 //! Targets: `cargo run --release -p compare -- --broker-rtt 0ms --count 1000000 --vs-kcat`
+//! Beside the slides' Java client: `cargo run --release -p compare -- --brokers 127.0.0.1:9092 --vs-java`
 //!
 //! Every row runs a step's own send loop (its library's `send_all`) on the same seeded
 //! readings, through a fresh producer with the steps' settings, one after another in
 //! this process, against the same broker.
 
 mod broker_process;
+mod java;
 mod kcat;
 mod measure;
 mod plan;
@@ -100,6 +102,12 @@ struct Args {
     /// Also run Debian's kcat -P on the same records, settings and broker.
     #[arg(long)]
     vs_kcat: bool,
+
+    /// Also run the slides' Java producer (kafka-clients, java-lesson) in its
+    /// fire-and-forget, callback and sync loops, on the same records, settings and broker.
+    /// Needs Java 17+ and Maven, and a count (not --duration).
+    #[arg(long, conflicts_with = "duration")]
+    vs_java: bool,
 
     /// Run every row this many times, interleaved (all rows, then all again, ...), and
     /// report medians and each ratio's spread.
@@ -237,10 +245,21 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     if args.vs_kcat && !args.modes.contains(&Row::Kcat) {
         args.modes.push(Row::Kcat);
     }
+    if args.vs_java {
+        args.modes
+            .extend([Row::JavaFireAndForget, Row::JavaCallback, Row::JavaSync]);
+    }
     args.modes.sort();
     args.modes.dedup();
     if args.modes.contains(&Row::Kcat) {
         kcat::require_kcat()?;
+    }
+    let any_java = args.modes.iter().any(|row| row.is_java());
+    if any_java {
+        if args.duration.is_some() {
+            anyhow::bail!("the Java rows send a count of records: drop --duration");
+        }
+        java::require_java()?;
     }
     let target = Target::connect(&args)?;
     let (config, embedded) = (&target.config, target.embedded);
@@ -261,7 +280,7 @@ async fn run(mut args: Args) -> Result<ExitCode> {
         None => Some(args.count.unwrap_or(DEFAULT_ASYNC_COUNT)),
     };
     let count_for = |row: Row| match row {
-        Row::Sync => Some(args.sync_count),
+        Row::Sync | Row::JavaSync => Some(args.sync_count),
         Row::CallbackInlineWork | Row::CallbackOffloadedWork => Some(args.slow_count),
         _ => count,
     };
@@ -284,6 +303,26 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     } else {
         None
     };
+    let java = if any_java {
+        let readings = || {
+            common::reading::ReadingGenerator::new(
+                args.seed,
+                common::reading::Clock::Fixed {
+                    start: READINGS_START,
+                },
+            )
+        };
+        let records = count.unwrap_or(DEFAULT_ASYNC_COUNT);
+        Some(java::Java::prepare(
+            readings,
+            records,
+            args.sync_count,
+            &tag,
+            config,
+        )?)
+    } else {
+        None
+    };
     let repeat = args.repeat as usize;
     let amount = match (count, args.duration) {
         (Some(count), _) => format!("{count} records"),
@@ -300,7 +339,7 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     for repetition in 1..=repeat {
         let mut rows = Vec::with_capacity(args.modes.len());
         for &row in &args.modes {
-            let known_count = if row == Row::Kcat {
+            let known_count = if row == Row::Kcat || row.is_java() {
                 None
             } else {
                 count_for(row)
@@ -318,8 +357,9 @@ async fn run(mut args: Args) -> Result<ExitCode> {
                 tag: &tag,
                 progress: bar.clone(),
             };
-            let (result, before) = match (row, &kcat) {
-                (Row::Kcat, Some(kcat)) => kcat.run(config, topic_for(row))?,
+            let (result, before) = match (row, &kcat, &java) {
+                (Row::Kcat, Some(kcat), _) => kcat.run(config, topic_for(row))?,
+                (row, _, Some(java)) if row.is_java() => java.run(row, config, topic_for(row))?,
                 _ => {
                     PeakMemory::reset();
                     let sample = rows::measure_row(row, &workload, &settings).await?;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One row of the table. Declared in run order: each repetition runs the chosen modes
-/// in this order, so fire-and-forget and kcat, the closest pair, run back to back.
+/// in this order, so each Rust mode runs right before its peers: kcat and Java's.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
 )]
@@ -12,9 +12,12 @@ use serde::{Deserialize, Serialize};
 pub enum Row {
     FireAndForget,
     Kcat,
+    JavaFireAndForget,
     Callback,
+    JavaCallback,
     Future,
     Sync,
+    JavaSync,
     CallbackInlineWork,
     CallbackOffloadedWork,
     ErrorReportsOnly,
@@ -26,13 +29,22 @@ impl Row {
         <Row as clap::ValueEnum>::value_variants()
     }
 
-    /// The modes a plain run measures: all but kcat, which needs `--vs-kcat`.
+    /// The modes a plain run measures: all but the peers, which need `--vs-kcat` and
+    /// `--vs-java`.
     pub fn defaults() -> Vec<Row> {
         Self::all()
             .iter()
             .copied()
-            .filter(|&mode| mode != Row::Kcat)
+            .filter(|&mode| mode != Row::Kcat && !mode.is_java())
             .collect()
+    }
+
+    /// The Java producer's rows (`--vs-java`).
+    pub fn is_java(self) -> bool {
+        matches!(
+            self,
+            Row::JavaFireAndForget | Row::JavaCallback | Row::JavaSync
+        )
     }
 
     /// The embedded broker's topic for this mode: each mode counts its own records.
@@ -40,9 +52,12 @@ impl Row {
         match self {
             Row::FireAndForget => "compare-fire-and-forget",
             Row::Kcat => "compare-kcat",
+            Row::JavaFireAndForget => "compare-java-fire-and-forget",
             Row::Callback => "compare-callback",
+            Row::JavaCallback => "compare-java-callback",
             Row::Future => "compare-future",
             Row::Sync => "compare-sync",
+            Row::JavaSync => "compare-java-sync",
             Row::CallbackInlineWork => "compare-slow-inline",
             Row::CallbackOffloadedWork => "compare-slow-offloaded",
             Row::ErrorReportsOnly => "compare-fire-and-forget-error-reports",
@@ -69,12 +84,30 @@ pub struct RatioOf {
 }
 
 /// The ratios reported, each when both of its modes ran.
-pub const RATIOS: [RatioOf; 5] = [
+pub const RATIOS: [RatioOf; 8] = [
     RatioOf {
         key: "fire_and_forget_vs_kcat",
         label: "Fire-and-forget / kcat",
         numerator: Row::FireAndForget,
         denominator: Row::Kcat,
+    },
+    RatioOf {
+        key: "rust_vs_java_fire_and_forget",
+        label: "Fire-and-forget, Rust / Java",
+        numerator: Row::FireAndForget,
+        denominator: Row::JavaFireAndForget,
+    },
+    RatioOf {
+        key: "rust_vs_java_callback",
+        label: "Callback, Rust / Java",
+        numerator: Row::Callback,
+        denominator: Row::JavaCallback,
+    },
+    RatioOf {
+        key: "rust_vs_java_sync",
+        label: "Synchronous, Rust / Java",
+        numerator: Row::Sync,
+        denominator: Row::JavaSync,
     },
     RatioOf {
         key: "callback_vs_fire_and_forget",

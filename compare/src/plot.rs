@@ -17,6 +17,8 @@ use std::path::Path;
 const FONT: &str = "sans-serif";
 const THROUGHPUT: RGBColor = RGBColor(0x3b, 0x6e, 0xa8);
 const SLOW: RGBColor = RGBColor(0xc0, 0x39, 0x2b);
+/// The Java rows' bars, beside the Rust ones.
+const JAVA: RGBColor = RGBColor(0x7d, 0x8c, 0x99);
 const P99: RGBColor = RGBColor(0xf0, 0xb4, 0x6a);
 const P50: RGBColor = RGBColor(0xb3, 0x5c, 0x00);
 
@@ -184,10 +186,10 @@ fn throughput<DB: DrawingBackend>(
     };
     let mut chart = axes.draw(area, count)?;
     for (index, mode) in modes.iter().enumerate() {
-        let color = if mode.id == Row::Sync {
-            SLOW
-        } else {
-            THROUGHPUT
+        let color = match mode.id {
+            Row::Sync => SLOW,
+            id if id.is_java() => JAVA,
+            _ => THROUGHPUT,
         };
         let rate = mode.messages_per_second;
         bar(&mut chart, slot(index, count), (1.0, rate), color, 8)?;

@@ -39,6 +39,11 @@ For fire-and-forget the step never sees its confirmations; compare's producer co
 The clock stops when every message has an outcome, after a flush. kcat has no latency column; its time excludes its start-up. \
 Peak RSS is this process's high-water mark during the mode.";
 
+/// What the Java rows (`--vs-java`) measure, said when they ran.
+pub const JAVA_ROWS: &str = "The Java rows run java-lesson's Measure, the slides' loops on kafka-clients, each in a JVM of its own, warmed up with one record as the Rust rows are; \
+the JVM times its own loop, so its start-up is not counted. Their latency is from send to callback, or to get()'s return; Java's fire-and-forget has none. \
+Their peak RSS is the whole JVM's.";
+
 /// One mode's medians over the repetitions.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ModeSummary {
@@ -168,7 +173,11 @@ impl Report {
             modes,
             ratios,
             runs,
-            latency: Some(STEP_LOOPS_LATENCY.to_owned()),
+            latency: Some(if ids.iter().any(|id| id.is_java()) {
+                format!("{STEP_LOOPS_LATENCY} {JAVA_ROWS}")
+            } else {
+                STEP_LOOPS_LATENCY.to_owned()
+            }),
         }
     }
 

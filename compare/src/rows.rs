@@ -68,6 +68,9 @@ pub fn label(row: Row, settings: &RowSettings) -> String {
         Row::CallbackInlineWork => format!("Callback, {work} work inline"),
         Row::CallbackOffloadedWork => format!("Callback, {work} work offloaded"),
         Row::Kcat => "kcat -P".to_owned(),
+        Row::JavaFireAndForget => "Java fire-and-forget".to_owned(),
+        Row::JavaCallback => "Java with callback".to_owned(),
+        Row::JavaSync => "Java synchronous".to_owned(),
     }
 }
 
@@ -286,6 +289,9 @@ pub async fn measure_row(row: Row, work: &Workload<'_>, settings: &RowSettings) 
             .await
         }
         Row::Kcat => anyhow::bail!("kcat is not a Rust row: Kcat::run measures it"),
+        Row::JavaFireAndForget | Row::JavaCallback | Row::JavaSync => {
+            anyhow::bail!("{row:?} is not a Rust row: Java::run measures it")
+        }
     }
 }
 

@@ -281,6 +281,48 @@ fn vs_kcat_without_kcat_says_how_to_install_it() {
 }
 
 #[test]
+fn vs_java_without_java_says_what_it_needs() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = command(&["--vs-java", "--count", "10"])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "error: --vs-java needs Java 17+ and Maven (mvn) on the PATH, to build and run java-lesson"
+    );
+}
+
+#[test]
+fn vs_java_refuses_a_setting_java_has_no_twin_of_before_measuring() {
+    let java = std::process::Command::new("java").arg("-version").output();
+    let mvn = std::process::Command::new("mvn").arg("-version").output();
+    if !(java.is_ok_and(|o| o.status.success()) && mvn.is_ok_and(|o| o.status.success())) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI needs java and mvn"
+        );
+        eprintln!("\n⚠️  SKIPPED: needs java and mvn on PATH\n");
+        return;
+    }
+    let output = run(&[
+        "--vs-java",
+        "--count",
+        "10",
+        "-X",
+        "message.max.bytes=2000000",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.lines().last().unwrap_or(""),
+        "error: --vs-java: the Java rows have no twin of message.max.bytes=2000000; drop the setting or --vs-java",
+    );
+    assert!(output.stdout.is_empty(), "nothing measured");
+}
+
+#[test]
 fn a_broker_named_in_the_environment_is_used_and_named() {
     // A cluster of the test's own, named only by KAFKA_BOOTSTRAP_SERVERS, as a step would
     // take it: compare must send there, and say so, instead of starting its own.

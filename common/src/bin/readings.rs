@@ -32,13 +32,6 @@ fn main() {
         .map_or(Clock::System, |start| Clock::Fixed { start });
     let readings = ReadingGenerator::new(args.seed, clock).oversize_every(args.oversize_every);
     for reading in readings.take(args.count as usize) {
-        println!(
-            "{}\t{}\t{}\t{}\t{}",
-            reading.key(),
-            reading.location,
-            reading.humidity,
-            reading.timestamp_millis(),
-            reading.to_json()
-        );
+        println!("{}", reading.replay_line());
     }
 }

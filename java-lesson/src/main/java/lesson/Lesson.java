@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * same as the Rust steps' defaults), the records with their run tag, and the summary.
  *
  * <p>Flags: {@code --brokers HOST:PORT,... --readings FILE [--topic humidity]
- * [--run-id ID] [--timeout MS] [-X key=value]...}
+ * [--run-id ID] [--timeout MS] [--mode M] [-X key=value]...}
  */
 final class Lesson {
     /** The header every record carries, as the Rust steps' `lesson-run`. */
@@ -25,6 +25,8 @@ final class Lesson {
     final List<Reading> readings;
     final String runId;
     final long timeoutMillis;
+    /** Measure's mode (fire-and-forget, callback or sync); the slide classes ignore it. */
+    final String mode;
     final Properties extra = new Properties();
 
     private Lesson(String[] args) throws Exception {
@@ -33,6 +35,7 @@ final class Lesson {
         Path readingsFile = null;
         String runId = "java-" + Long.toHexString(System.nanoTime());
         long timeout = 100;
+        String mode = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -45,6 +48,7 @@ final class Lesson {
                 case "--readings" -> readingsFile = Path.of(value);
                 case "--run-id" -> runId = value;
                 case "--timeout" -> timeout = Long.parseLong(value);
+                case "--mode" -> mode = value;
                 case "-X" -> {
                     int eq = value.indexOf('=');
                     if (eq <= 0) {
@@ -63,6 +67,7 @@ final class Lesson {
         this.readings = Reading.load(readingsFile);
         this.runId = runId;
         this.timeoutMillis = timeout;
+        this.mode = mode;
     }
 
     /** Parses `args`; on bad input prints one line naming the culprit and exits 2. */
