@@ -118,6 +118,7 @@ fn benchmarks_md_quotes_the_tables_of_the_committed_results() {
         "compare-mock",
         "kcat-same-librdkafka",
         "compare-tansu",
+        "compare-kafka",
         "compare-rtt10",
         "compare-steps-mock",
         "compare-steps-rtt10",
