@@ -13,7 +13,9 @@
 //! 100,000 message sets or 5 MiB per partition (`rdkafka_mock.c`). When a partition's
 //! log starts past where the run began, the count is not made: see [`Held`].
 
-use crate::readback::{consumer, read_partitions, watermarks, OffsetDeleted, StoredRecord, Until};
+use crate::readback::{
+    consumer, read_partitions, watermarks, Enough, OffsetDeleted, StoredRecord, Until,
+};
 use crate::run_tag::RunTag;
 use anyhow::Result;
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -54,9 +56,10 @@ impl BrokerCount {
     /// The records the topic gained since [`BrokerCount::before`], from any producer.
     pub fn records_since(&self, expected_of_run: u64, run: &RunTag) -> Result<Vec<StoredRecord>> {
         let until = Until {
-            enough: &|records: &[StoredRecord]| {
-                records.iter().filter(|r| run.marks(r)).count() as u64 >= expected_of_run
-            },
+            enough: Some(Enough {
+                of_interest: &|record| run.marks(record),
+                count: expected_of_run,
+            }),
             linger: LINGER_BEFORE_GIVING_UP,
             limit: READ_LIMIT,
         };

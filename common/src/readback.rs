@@ -87,13 +87,22 @@ impl std::error::Error for OffsetDeleted {}
 /// written, so once every partition's end has been reached they have all been seen;
 /// records that arrive later (another producer's) do not hold the read up.
 pub struct Until<'a> {
-    /// Stop as soon as this holds of the records read.
-    pub enough: &'a dyn Fn(&[StoredRecord]) -> bool,
+    /// Stop as soon as this many records of interest have been read (`None`: read to
+    /// the end).
+    pub enough: Option<Enough<'a>>,
     /// Otherwise stop this long after every partition's end has been reached (a broker's
     /// idea of the end can lag what it holds).
     pub linger: Duration,
     /// Give up (an error) after this long.
     pub limit: Duration,
+}
+
+/// A read-back's records of interest: which they are, and how many there are to find.
+/// Each record is looked at once, as it arrives, so a read of a busy shared topic costs
+/// the same for every record, the last as the first.
+pub struct Enough<'a> {
+    pub of_interest: &'a dyn Fn(&StoredRecord) -> bool,
+    pub count: u64,
 }
 
 /// The records of `topic` from `starts` (partition → offset) on, ordered by partition
@@ -114,8 +123,10 @@ pub fn read_partitions(
     let mut records = Vec::new();
     let started = Instant::now();
     let mut last_error = None;
+    let mut found = 0u64;
     loop {
-        if (until.enough)(&records) || all_ended.is_some_and(|at| at.elapsed() >= until.linger) {
+        let enough = until.enough.as_ref().is_some_and(|e| found >= e.count);
+        if enough || all_ended.is_some_and(|at| at.elapsed() >= until.linger) {
             break;
         }
         if started.elapsed() > until.limit {
@@ -140,7 +151,17 @@ pub fn read_partitions(
             // Connection errors (say, after an outage) are passing: librdkafka retries
             // on its own. If they last, the limit ends the read and names the last one.
             Some(Err(err)) => last_error = Some(err),
-            Some(Ok(message)) => records.push(stored(&message)),
+            Some(Ok(message)) => {
+                let record = stored(&message);
+                if until
+                    .enough
+                    .as_ref()
+                    .is_some_and(|e| (e.of_interest)(&record))
+                {
+                    found += 1;
+                }
+                records.push(record);
+            }
         }
     }
     records.sort_by_key(|r| (r.partition, r.offset));
@@ -168,7 +189,7 @@ pub fn read_topic_lingering(
     let partitions = watermarks(consumer.client(), topic, timeout)?.len() as i32;
     let starts: Vec<_> = (0..partitions).map(|p| (p, Offset::Beginning)).collect();
     let until = Until {
-        enough: &|_| false,
+        enough: None,
         linger,
         limit: timeout,
     };
