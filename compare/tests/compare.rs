@@ -266,32 +266,26 @@ fn an_unknown_mode_is_named_in_a_one_line_error() {
 }
 
 #[test]
-fn vs_kcat_without_kcat_says_how_to_install_it() {
+fn a_peer_that_is_not_installed_is_named_with_what_it_needs() {
     let empty = tempfile::tempdir().unwrap();
-    let output = command(&["--vs-kcat", "--count", "10"])
-        .env("PATH", empty.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&output.stderr).trim(),
-        "error: kcat is not installed: install it with `apt-get install kcat`, or drop --vs-kcat"
-    );
-    assert!(output.stdout.is_empty());
-}
-
-#[test]
-fn vs_java_without_java_says_what_it_needs() {
-    let empty = tempfile::tempdir().unwrap();
-    let output = command(&["--vs-java", "--count", "10"])
-        .env("PATH", empty.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&output.stderr).trim(),
-        "error: --vs-java needs Java 17+ and Maven (mvn) on the PATH, to build and run java-lesson"
-    );
+    for (flag, says) in [
+        (
+            "--vs-kcat",
+            "error: kcat is not installed: install it with `apt-get install kcat`, or drop --vs-kcat",
+        ),
+        (
+            "--vs-java",
+            "error: --vs-java needs Java 17+ and Maven (mvn) on the PATH, to build and run java-lesson",
+        ),
+    ] {
+        let output = command(&[flag, "--count", "10"])
+            .env("PATH", empty.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{flag}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr).trim(), says);
+        assert!(output.stdout.is_empty(), "{flag}: nothing measured");
+    }
 }
 
 #[test]
