@@ -105,7 +105,7 @@ struct Args {
 
     /// Also run the slides' Java producer (kafka-clients, java-lesson) in its
     /// fire-and-forget, callback and sync loops, on the same records, settings and broker.
-    /// Needs Java 17+ and Maven, and a count (not --duration).
+    /// Needs Java 17+ and Maven, a real broker (--brokers), and a count (not --duration).
     #[arg(long, conflicts_with = "duration")]
     vs_java: bool,
 
@@ -262,6 +262,17 @@ async fn run(mut args: Args) -> Result<ExitCode> {
         java::require_java()?;
     }
     let target = Target::connect(&args)?;
+    if any_java {
+        // A setting Java has no twin of is refused first, on any broker.
+        java::java_flags(&target.config)?;
+    }
+    if any_java && target.embedded {
+        // Seen: kafka-clients 4.4.0 never finds a topic in the mock's metadata, and
+        // its send gives up after max.block.ms (60 s).
+        anyhow::bail!(
+            "--vs-java needs a real broker (--brokers): kafka-clients finds no topic on the embedded mock cluster"
+        );
+    }
     let (config, embedded) = (&target.config, target.embedded);
     let topic_for = |row: Row| {
         if embedded {
