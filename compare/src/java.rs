@@ -70,7 +70,7 @@ pub fn require_java() -> Result<()> {
 /// The Java rows' settings: `config`'s, where kafka-clients has the same one. The
 /// partitioner is left out when it is murmur2, which is Java's own for keyed records;
 /// any other setting is refused, since the two clients would not run alike.
-pub fn java_flags(config: &ClientConfig) -> Result<Vec<String>> {
+fn java_flags(config: &ClientConfig) -> Result<Vec<String>> {
     let mut flags = Vec::new();
     let map = config.config_map();
     let mut settings: Vec<(&str, &str)> = map.iter().map(|(k, v)| (*k, *v)).collect();

@@ -262,17 +262,6 @@ async fn run(mut args: Args) -> Result<ExitCode> {
         java::require_java()?;
     }
     let target = Target::connect(&args)?;
-    if any_java {
-        // A setting Java has no twin of is refused first, on any broker.
-        java::java_flags(&target.config)?;
-    }
-    if any_java && target.embedded {
-        // Seen: kafka-clients 4.4.0 never finds a topic in the mock's metadata, and
-        // its send gives up after max.block.ms (60 s).
-        anyhow::bail!(
-            "--vs-java needs a real broker (--brokers): kafka-clients finds no topic on the embedded mock cluster"
-        );
-    }
     let (config, embedded) = (&target.config, target.embedded);
     let topic_for = |row: Row| {
         if embedded {
@@ -302,35 +291,32 @@ async fn run(mut args: Args) -> Result<ExitCode> {
     };
     // One tag for the whole comparison: every record carries it, as a step's would.
     let tag = RunTag::new(None);
-    let kcat = if args.modes.contains(&Row::Kcat) {
-        let readings = common::reading::ReadingGenerator::new(
+    // The peers send what the Rust rows send: the same seed, the same fixed clock.
+    let readings = || {
+        common::reading::ReadingGenerator::new(
             args.seed,
             common::reading::Clock::Fixed {
                 start: READINGS_START,
             },
-        );
-        let records = count.unwrap_or(DEFAULT_ASYNC_COUNT);
-        Some(kcat::Kcat::prepare(readings, records, &tag)?)
+        )
+    };
+    let records = count.unwrap_or(DEFAULT_ASYNC_COUNT);
+    let kcat = if args.modes.contains(&Row::Kcat) {
+        Some(kcat::Kcat::prepare(readings(), records, &tag)?)
     } else {
         None
     };
     let java = if any_java {
-        let readings = || {
-            common::reading::ReadingGenerator::new(
-                args.seed,
-                common::reading::Clock::Fixed {
-                    start: READINGS_START,
-                },
-            )
-        };
-        let records = count.unwrap_or(DEFAULT_ASYNC_COUNT);
-        Some(java::Java::prepare(
-            readings,
-            records,
-            args.sync_count,
-            &tag,
-            config,
-        )?)
+        // Refuses a setting Java has no twin of, on any broker.
+        let java = java::Java::prepare(readings, records, args.sync_count, &tag, config)?;
+        if embedded {
+            // Seen: kafka-clients 4.4.0 never finds a topic in the mock's metadata, and
+            // its send gives up after max.block.ms (60 s).
+            anyhow::bail!(
+                "--vs-java needs a real broker (--brokers): kafka-clients finds no topic on the embedded mock cluster"
+            );
+        }
+        Some(java)
     } else {
         None
     };
