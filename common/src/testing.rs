@@ -11,7 +11,8 @@ use crate::reading::{Clock, ReadingGenerator, SensorReading};
 use crate::tally::Counts;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus};
+use std::time::{Duration, Instant};
 
 /// The fixed clock every test uses: the slide's timestamp.
 pub const TEST_CLOCK: i64 = 1_733_584_800;
@@ -76,7 +77,6 @@ fn run_step_with(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (StepRun, Vec<(std::time::Duration, String)>) {
-    use std::io::{BufRead, Read};
     let dump = tempfile::NamedTempFile::new().expect("a temporary file");
     let mut child = Command::new(binary)
         .envs(env.iter().copied())
@@ -90,26 +90,9 @@ fn run_step_with(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the step binary runs");
-    let mut stderr_pipe = child.stderr.take().expect("piped stderr");
-    let stderr = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        stderr_pipe
-            .read_to_end(&mut text)
-            .expect("stderr is readable");
-        text
-    });
-    let mut stdout = String::new();
-    let mut timed = Vec::new();
-    let mut first = None;
-    for line in std::io::BufReader::new(child.stdout.take().expect("piped stdout")).lines() {
-        let line = line.expect("stdout is UTF-8");
-        let at = *first.get_or_insert_with(std::time::Instant::now);
-        timed.push((at.elapsed(), line.clone()));
-        stdout.push_str(&line);
-        stdout.push('\n');
-    }
-    let status = child.wait().expect("the step binary ends");
-    let mut stderr = String::from_utf8(stderr.join().unwrap()).expect("stderr is UTF-8");
+    let (timed, stderr, status) = read_until_exit(&mut child);
+    let stdout: String = timed.iter().map(|(_, line)| format!("{line}\n")).collect();
+    let mut stderr = String::from_utf8(stderr).expect("stderr is UTF-8");
     if status.code().is_none() {
         // Killed: say by what, since every failure message shows stderr.
         stderr.push_str(&format!("\n[the step ended by {status}]"));
@@ -121,6 +104,84 @@ fn run_step_with(
         topics: read_dump(dump.path()),
     };
     (run, timed)
+}
+
+/// Reads `child`'s stdout, noting when each line arrived (counted from the first), and
+/// its stderr, until it has exited and all it wrote is read. Not until the pipes
+/// close: a process the step started and left behind may hold them open for ever.
+fn read_until_exit(child: &mut Child) -> (Vec<(Duration, String)>, Vec<u8>, ExitStatus) {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut open = [true, true];
+    let mut timed = Vec::new();
+    let mut first = None;
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        // Asked before the poll: once the step has exited, everything it wrote is in
+        // the pipes, so a poll that finds nothing to read means all of it was read.
+        let exited = child.try_wait().expect("the step binary can be waited for");
+        let wait = if exited.is_some() {
+            PollTimeout::ZERO
+        } else {
+            PollTimeout::from(20u8)
+        };
+        let ready: Vec<usize> = {
+            let pipes = [stdout.as_fd(), stderr.as_fd()];
+            let watched: Vec<usize> = (0..2).filter(|&i| open[i]).collect();
+            let mut fds: Vec<PollFd> = watched
+                .iter()
+                .map(|&i| PollFd::new(pipes[i], PollFlags::POLLIN))
+                .collect();
+            poll(&mut fds, wait).expect("poll on the step's output");
+            watched
+                .into_iter()
+                .zip(&fds)
+                .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let mut read_any = false;
+        for index in ready {
+            let (pipe, buffer): (&mut dyn Read, &mut Vec<u8>) = match index {
+                0 => (&mut stdout, &mut out),
+                _ => (&mut stderr, &mut err),
+            };
+            let count = pipe
+                .read(&mut chunk)
+                .expect("the step's output is readable");
+            if count == 0 {
+                open[index] = false;
+                continue;
+            }
+            read_any = true;
+            buffer.extend_from_slice(&chunk[..count]);
+        }
+        while let Some(end) = out.iter().position(|&b| b == b'\n') {
+            let mut line: Vec<u8> = out.drain(..=end).take(end).collect();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            let at = *first.get_or_insert_with(Instant::now);
+            timed.push((
+                at.elapsed(),
+                String::from_utf8(line).expect("stdout is UTF-8"),
+            ));
+        }
+        if let Some(status) = exited.filter(|_| !read_any) {
+            if !out.is_empty() {
+                let at = *first.get_or_insert_with(Instant::now);
+                timed.push((
+                    at.elapsed(),
+                    String::from_utf8(out).expect("stdout is UTF-8"),
+                ));
+            }
+            return (timed, err, status);
+        }
+    }
 }
 
 /// Runs a step with `args` and its first `errors` produce requests answered with a
