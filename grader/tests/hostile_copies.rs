@@ -226,7 +226,7 @@ fn work_tree_differences(base: &Path) -> Vec<String> {
 fn hostile_copies_change_no_grade_but_their_own() {
     let class_dir = tempfile::tempdir().unwrap();
     let class = class_dir.path();
-    let base = reference().join("target/grader");
+    let base = grader_dir();
     // Each honest copy, and the copy whose grades alone it must get: 12-starter, graded
     // after every hostile copy, is 00-starter again, byte for byte.
     let honest = [

@@ -201,7 +201,7 @@ fn a_class_is_graded_on_its_answers_alone() {
     }
 
     // Fresh verdicts: this run must earn every one of them.
-    let base = reference().join("target/grader");
+    let base = grader_dir();
     let _ = std::fs::remove_dir_all(base.join("verdicts"));
     let csv = class.join("grades.csv");
     let json = class.join("grades.json");

@@ -18,6 +18,22 @@ pub fn reference() -> PathBuf {
         .to_owned()
 }
 
+/// Where the grader keeps its work tree, build and verdicts: `GRADER_TARGET_DIR`, which
+/// the grader reads too (so two self-checks can run at once, one folder each), or the
+/// grader's default. Absolute, since the hostile copies name it from inside the sandbox.
+pub fn grader_dir() -> PathBuf {
+    let Some(dir) = std::env::var_os("GRADER_TARGET_DIR") else {
+        return reference().join("target/grader");
+    };
+    let dir = PathBuf::from(dir);
+    assert!(
+        dir.is_absolute(),
+        "GRADER_TARGET_DIR must be an absolute path: {}",
+        dir.display()
+    );
+    dir
+}
+
 pub fn all_exercises() -> Vec<String> {
     grader::exercises::load(&reference())
         .unwrap()
