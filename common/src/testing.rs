@@ -119,6 +119,11 @@ fn read_until_exit(child: &mut Child) -> (Vec<(Duration, String)>, Vec<u8>, Exit
     let mut open = [true, true];
     let mut timed = Vec::new();
     let mut first = None;
+    let mut arrived = |line: Vec<u8>| {
+        let at = *first.get_or_insert_with(Instant::now);
+        let line = String::from_utf8(line).expect("stdout is UTF-8");
+        timed.push((at.elapsed(), line));
+    };
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         // Asked before the poll: once the step has exited, everything it wrote is in
@@ -165,19 +170,11 @@ fn read_until_exit(child: &mut Child) -> (Vec<(Duration, String)>, Vec<u8>, Exit
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            let at = *first.get_or_insert_with(Instant::now);
-            timed.push((
-                at.elapsed(),
-                String::from_utf8(line).expect("stdout is UTF-8"),
-            ));
+            arrived(line);
         }
         if let Some(status) = exited.filter(|_| !read_any) {
             if !out.is_empty() {
-                let at = *first.get_or_insert_with(Instant::now);
-                timed.push((
-                    at.elapsed(),
-                    String::from_utf8(out).expect("stdout is UTF-8"),
-                ));
+                arrived(out);
             }
             return (timed, err, status);
         }
